@@ -1,0 +1,77 @@
+import { formatIPv4, type IPv4 } from "./ip.ts";
+
+/** The IP protocols a packet can carry. */
+export type IpProto = "TCP" | "UDP" | "SCTP" | "ICMP";
+
+/** TCP flag bits, with the kernel's values (include/net/tcp.h TCPHDR_*). */
+export const TCP = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10 } as const;
+
+/** An ICMP error that quotes the packet it answers, as the kernel's icmp_send does. */
+export interface IcmpInfo {
+  type: number;
+  code: number;
+  /** The 5-tuple of the packet that caused the error, as it was sent. */
+  quoted?: FiveTuple;
+}
+
+/** The fields conntrack and the service dataplanes key on. */
+export interface FiveTuple {
+  proto: IpProto;
+  src: IPv4;
+  srcPort: number;
+  dst: IPv4;
+  dstPort: number;
+}
+
+/**
+ * One IP packet. The network moves it and the netfilter hooks rewrite its
+ * addresses, ports and mark in place; `payload` is opaque application data
+ * (a request, a DNS query) that the network never reads.
+ */
+export interface Packet extends FiveTuple {
+  /** Unique within a run, in order of creation. */
+  readonly id: number;
+  /** TCP flag bits (see {@link TCP}); 0 for other protocols. */
+  flags: number;
+  /** Bytes on the wire, IP header included. */
+  length: number;
+  /** The skb mark (`-j MARK`, kube-proxy's 0x4000 masquerade bit). */
+  mark: number;
+  ttl: number;
+  icmp?: IcmpInfo;
+  payload?: unknown;
+}
+
+/** Makes packet ids: one counter per run, so ids are deterministic. */
+export class PacketIds {
+  private next = 1;
+  /** The next id. */
+  take(): number {
+    return this.next++;
+  }
+}
+
+/** The IP header's default TTL on Linux (net.ipv4.ip_default_ttl). */
+export const DEFAULT_TTL = 64;
+
+/** Formats the TCP flags the way tcpdump prints them, e.g. `S`, `S.`, `F.`, `R`. */
+export function formatTcpFlags(flags: number): string {
+  let out = "";
+  if (flags & TCP.SYN) out += "S";
+  if (flags & TCP.FIN) out += "F";
+  if (flags & TCP.RST) out += "R";
+  if (flags & TCP.PSH) out += "P";
+  if (flags & TCP.ACK) out += ".";
+  return out === "" ? "none" : out;
+}
+
+/** Formats `ip:port`. */
+export function formatEndpoint(ip: IPv4, port: number): string {
+  return `${formatIPv4(ip)}:${port}`;
+}
+
+/** Formats a tuple as `TCP 10.244.1.5:40000 > 10.96.0.10:80`. */
+export function formatTuple(t: FiveTuple): string {
+  if (t.proto === "ICMP") return `ICMP ${formatIPv4(t.src)} > ${formatIPv4(t.dst)}`;
+  return `${t.proto} ${formatEndpoint(t.src, t.srcPort)} > ${formatEndpoint(t.dst, t.dstPort)}`;
+}

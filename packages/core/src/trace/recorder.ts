@@ -1,0 +1,43 @@
+import { formatIPv4 } from "../net/ip.ts";
+import { formatEndpoint, formatTcpFlags, type Packet } from "../net/packet.ts";
+import { EVENT_LEVEL, LEVEL_RANK, type TraceEvent, type TraceLevel, type TracePacket } from "./events.ts";
+
+/**
+ * Collects trace events at or below a level. Models call `wants(type)` before
+ * building an event, so a run at level `off` formats nothing on the hot path.
+ */
+export class TraceRecorder {
+  private readonly rank: number;
+  /** Events in the order they happened (the scheduler's total order). */
+  readonly events: TraceEvent[] = [];
+
+  constructor(readonly level: TraceLevel = "packet") {
+    this.rank = LEVEL_RANK[level];
+  }
+
+  /** True when events of this kind are recorded at this recorder's level. */
+  wants(type: TraceEvent["type"]): boolean {
+    return EVENT_LEVEL[type] <= this.rank;
+  }
+
+  /** Records an event if its kind is wanted. */
+  emit(event: TraceEvent): void {
+    if (EVENT_LEVEL[event.type] <= this.rank) this.events.push(event);
+  }
+}
+
+/** A packet's identity as trace text. */
+export function tracePacket(pkt: Packet): TracePacket {
+  const out: TracePacket =
+    pkt.proto === "ICMP"
+      ? { id: pkt.id, proto: pkt.proto, src: formatIPv4(pkt.src), dst: formatIPv4(pkt.dst), len: pkt.length }
+      : {
+          id: pkt.id,
+          proto: pkt.proto,
+          src: formatEndpoint(pkt.src, pkt.srcPort),
+          dst: formatEndpoint(pkt.dst, pkt.dstPort),
+          len: pkt.length,
+        };
+  if (pkt.proto === "TCP") out.flags = formatTcpFlags(pkt.flags);
+  return out;
+}
