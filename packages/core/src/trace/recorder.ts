@@ -1,5 +1,4 @@
-import { formatIPv4 } from "../net/ip.ts";
-import { formatEndpoint, formatTcpFlags, type Packet } from "../net/packet.ts";
+import { formatEndpoint, formatIPv4, formatTcpFlags, type Packet } from "../net/index.ts";
 import { EVENT_LEVEL, LEVEL_RANK, type TraceEvent, type TraceLevel, type TracePacket } from "./events.ts";
 
 /**
