@@ -21,3 +21,4 @@ export {
   PacketIds,
   TCP,
 } from "./packet.ts";
+export { HostLocalIpam } from "./ipam.ts";
