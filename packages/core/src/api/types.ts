@@ -1,7 +1,7 @@
 /**
  * Kubernetes objects as svcsim holds them: the real manifest shape, after the
  * API server's defaulting (see `defaults.ts`). Only the fields the Service
- * packet path depends on are kept; the zod schemas in `schemas.ts` accept real
+ * packet path depends on are kept; the zod schemas in `schemas/` and `kinds.ts` accept real
  * manifests (unknown fields are ignored, as `kubectl apply` would keep them
  * but nothing here reads them) and produce these types.
  */
@@ -112,6 +112,8 @@ export interface Probe {
   httpGet?: { path?: string; port: number | string };
   tcpSocket?: { port: number | string };
   exec?: { command: string[] };
+  /** A gRPC health check (grpc.health.v1) on `port`. */
+  grpc?: { port: number; service?: string };
 }
 
 export interface Container {
@@ -120,7 +122,13 @@ export interface Container {
   ports: ContainerPort[];
   readinessProbe?: Probe;
   livenessProbe?: Probe;
-  lifecycle?: { preStop?: { sleep?: { seconds: number }; exec?: { command: string[] } } };
+  lifecycle?: {
+    preStop?: {
+      sleep?: { seconds: number };
+      exec?: { command: string[] };
+      httpGet?: { path?: string; port: number | string };
+    };
+  };
 }
 
 export interface PodSpec {

@@ -8,7 +8,33 @@ export {
   parseCidr,
   tryParseCidr,
 } from "./cidr.ts";
+export {
+  type CniNode,
+  DEFAULT_VETH_LATENCY,
+  RoutedCni,
+  type RoutedCniOptions,
+  vethName,
+} from "./cni.ts";
+export {
+  DEFAULT_FABRIC_LATENCY,
+  Fabric,
+  type FabricDropHandler,
+  type FabricDropReason,
+  type FabricOptions,
+  FabricPort,
+} from "./fabric.ts";
 export { formatIPv4, type IPv4, parseIPv4, tryParseIPv4 } from "./ip.ts";
+export { HostLocalIpam } from "./ipam.ts";
+export {
+  Link,
+  type LinkDropHandler,
+  type LinkDropReason,
+  type LinkOptions,
+  type LinkReceiver,
+  type LinkSide,
+} from "./link.ts";
+export { headerBytes, makePacket, type PacketInit } from "./make-packet.ts";
+export { NetNamespace, type NetnsObserver, type NetnsOptions, type PacketHandler } from "./netns.ts";
 export {
   DEFAULT_TTL,
   type FiveTuple,
@@ -21,4 +47,6 @@ export {
   PacketIds,
   TCP,
 } from "./packet.ts";
-export { HostLocalIpam } from "./ipam.ts";
+export { EPHEMERAL_PORT_RANGE, EphemeralPorts } from "./ports.ts";
+export { ICMP, icmpErrorFor, isIcmpError, quoteTuple, tcpResetFor } from "./replies.ts";
+export { formatRoute, type Route, type RouteKind, RoutingTable } from "./routing.ts";

@@ -1,0 +1,58 @@
+export { type PodNetworkHandlers, watchPodNetwork } from "./attach.ts";
+export { DeploymentController, type DeploymentControllerOptions } from "./deployments.ts";
+export {
+  ENDPOINTSLICE_CONTROLLER_NAME,
+  endpointIdentity,
+  endpointPortsFor,
+  findPort,
+  HEADLESS_LABEL,
+  isHeadless,
+  podToEndpoint,
+  portMapKey,
+  SERVICE_PROXY_NAME_LABEL,
+  shouldPodBeInEndpoints,
+  sliceLabelsFor,
+} from "./endpoints.ts";
+export { EndpointSliceController, type EndpointSliceControllerOptions } from "./endpointslices.ts";
+export { type ExitDelayFn, PodLifecycle, type PodLifecycleOptions, type ReadinessProbeFn } from "./lifecycle.ts";
+export { canonicalJson, compareStrings, deepEqual, type ObjectOfKind, objectKey, selectorMatches } from "./objects.ts";
+export {
+  fnv32a,
+  NAME_ALPHABET,
+  POD_TEMPLATE_HASH_LABEL,
+  podTemplateHash,
+  randomSuffix,
+  safeEncodeString,
+} from "./podnames.ts";
+export {
+  beginPodDeletion,
+  isPodActive,
+  isPodReady,
+  isPodTerminal,
+  isPodTerminating,
+  POD_READY,
+  withCondition,
+} from "./pods.ts";
+export { feedProbe, newProbeCounter, type ProbeCounter, pastInitialDelay } from "./probes.ts";
+export { rankForDeletion } from "./replicas.ts";
+export {
+  effectiveMaxUnavailable,
+  type ReplicaSetState,
+  recreateStep,
+  resolveFenceposts,
+  rollingStep,
+  scaledValue,
+} from "./rollout.ts";
+export { BoundedFrequencyRunner, type BoundedFrequencyRunnerOptions } from "./runner.ts";
+export { nodeInternalIP, PodScheduler, type PodSchedulerOptions } from "./scheduler.ts";
+export { type ReconcileInput, reconcileSlices, type SliceChanges } from "./slicereconcile.ts";
+export {
+  ApiStore,
+  type ApiStoreOptions,
+  type StoreSnapshot,
+  type WatchEvent,
+  type WatchEventOf,
+  type WatchHandler,
+  type WatchVerb,
+} from "./store.ts";
+export { type NodeView, NodeWatch, type NodeWatchOptions, type SyncCallback } from "./watch.ts";
