@@ -44,7 +44,9 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof SimInvariantError) {
-      console.error(`svcsim: simulation invariant broken — this is a bug in svcsim, please report it:\n  ${error.message}`);
+      console.error(
+        `svcsim: simulation invariant broken — this is a bug in svcsim, please report it:\n  ${error.message}`,
+      );
       return 3;
     }
     throw error;

@@ -15,7 +15,9 @@ export async function validateCommand(args: string[]): Promise<number> {
     options: { help: { type: "boolean", short: "h" } },
   });
   if (values.help || positionals.length === 0) {
-    console.log("Usage: svcsim validate <manifest.yaml…>\n\nChecks Kubernetes manifests as the API server would, and prints what svcsim understood.");
+    console.log(
+      "Usage: svcsim validate <manifest.yaml…>\n\nChecks Kubernetes manifests as the API server would, and prints what svcsim understood.",
+    );
     return values.help ? 0 : 2;
   }
   const inputs = positionals.map((file) => {

@@ -76,6 +76,7 @@ export class Network {
       this.rng,
       { latency: options.fabricLatency, crossZoneLatency: options.crossZoneLatency, loss: options.fabricLoss },
       (pkt, reason, from, where) => {
+        this.tracer.stats.countDrop(reason);
         if (!wantDrop) return;
         this.tracer.emit({ type: "pkt.drop", t: this.sched.now, node: from, pkt: tracePacket(pkt), reason, where });
       },

@@ -28,18 +28,21 @@ export class NodeTrace {
 
   /** A packet left an endpoint on this node (`from`: a Pod name or `host`). */
   send(pkt: Packet, from: string): void {
+    this.tracer.stats.countSent(from);
     if (!this.wantSend) return;
     this.tracer.emit({ type: "pkt.send", t: this.sched.now, node: this.node, from, pkt: tracePacket(pkt) });
   }
 
   /** A packet reached a socket on this node (`at`: a Pod name or `host`). */
   recv(pkt: Packet, at: string): void {
+    this.tracer.stats.countReceived(at);
     if (!this.wantRecv) return;
     this.tracer.emit({ type: "pkt.recv", t: this.sched.now, node: this.node, at, pkt: tracePacket(pkt) });
   }
 
   /** A packet died on this node. */
   drop(pkt: Packet, reason: DropReason, where?: string): void {
+    this.tracer.stats.countDrop(reason);
     if (!this.wantDrop) return;
     const event = { type: "pkt.drop" as const, t: this.sched.now, node: this.node, pkt: tracePacket(pkt), reason };
     this.tracer.emit(where === undefined ? event : { ...event, where });

@@ -37,7 +37,8 @@ export function formatIssues(file: string, input: unknown, error: z.ZodError): s
   return error.issues.map((issue) => {
     const got = valueAt(input, issue.path);
     const message = issue.code === "invalid_union" ? "does not match any accepted form" : issue.message;
-    const suffix = message.includes(", got ") || issue.code === "unrecognized_keys" ? "" : `, got ${describeValue(got)}`;
+    const suffix =
+      message.includes(", got ") || issue.code === "unrecognized_keys" ? "" : `, got ${describeValue(got)}`;
     return `${file}: ${formatIssuePath(issue.path)}: ${message}${suffix}`;
   });
 }

@@ -24,4 +24,5 @@ export {
 export { type EventFilter, eventNode, eventPacketId, filterEvents, flowPacketIds } from "./filter.ts";
 export { eventToJson, parseJsonl, toJsonl, writeJsonl } from "./jsonl.ts";
 export { TraceRecorder, tracePacket } from "./recorder.ts";
+export { type EndpointPackets, PacketStats } from "./stats.ts";
 export { formatEvent, formatPacket, formatWalk, type TextLayout, type WalkOptions } from "./text.ts";

@@ -1,5 +1,6 @@
 import { formatEndpoint, formatIPv4, formatTcpFlags, type Packet } from "../net/index.ts";
 import { EVENT_LEVEL, LEVEL_RANK, type TraceEvent, type TraceLevel, type TracePacket } from "./events.ts";
+import { PacketStats } from "./stats.ts";
 
 /**
  * Collects trace events at or below a level. Models call `wants(type)` before
@@ -9,6 +10,8 @@ export class TraceRecorder {
   private readonly rank: number;
   /** Events in the order they happened (the scheduler's total order). */
   readonly events: TraceEvent[] = [];
+  /** Packet counters, kept at every level. */
+  readonly stats = new PacketStats();
 
   constructor(readonly level: TraceLevel = "packet") {
     this.rank = LEVEL_RANK[level];

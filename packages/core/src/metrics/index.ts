@@ -1,0 +1,1 @@
+export { type LatencySummary, type PodMetrics, percentile, podLabel, type RunMetrics, summarize } from "./summary.ts";

@@ -1,0 +1,77 @@
+import type { Nanos } from "../engine/index.ts";
+import { type RunMetrics, summarize } from "../metrics/index.ts";
+import type { TraceEvent, TraceLevel } from "../trace/index.ts";
+import { buildCluster, podKey, type SimCluster } from "./cluster.ts";
+import { checkExpectations, type ExpectationResult } from "./expect.ts";
+import type { PreparedScenario } from "./prepare.ts";
+import { scheduleTimeline } from "./timeline.ts";
+import { installWorkload, type WorkloadState } from "./workload.ts";
+
+/** How to run a scenario; each field overrides the scenario's own. */
+export interface RunOptions {
+  seed?: number;
+  duration?: Nanos;
+  /** Default `flow`. */
+  traceLevel?: TraceLevel;
+}
+
+/** Everything a run produced. */
+export interface RunResult {
+  scenario: string;
+  description: string;
+  seed: number;
+  durationNs: number;
+  metrics: RunMetrics;
+  expectations: ExpectationResult[];
+  /** True when every expectation held. */
+  passed: boolean;
+  /** Trace events at the requested level, in order. */
+  trace: readonly TraceEvent[];
+  /** The cluster as it stands at the end: intent, nodes' views, network. */
+  cluster: SimCluster;
+  workload: WorkloadState;
+}
+
+/** A cluster with its workload and timeline installed, not yet run. */
+export interface StartedScenario {
+  readonly cluster: SimCluster;
+  readonly workload: WorkloadState;
+  readonly seed: number;
+}
+
+/** Builds the cluster, installs the workload and schedules the timeline. */
+export function startScenario(prepared: PreparedScenario, options: RunOptions = {}): StartedScenario {
+  const { scenario } = prepared;
+  const seed = options.seed ?? scenario.seed;
+  const cluster = buildCluster(scenario.cluster, prepared.objects, seed, options.traceLevel ?? "flow");
+  const workload = installWorkload(cluster, scenario.workload);
+  scheduleTimeline(cluster, prepared.file, scenario.timeline);
+  return { cluster, workload, seed };
+}
+
+/** Runs a prepared scenario to its end and checks its expectations. */
+export function runScenario(prepared: PreparedScenario, options: RunOptions = {}): RunResult {
+  const { scenario } = prepared;
+  const duration = options.duration ?? scenario.duration;
+  const { cluster, workload, seed } = startScenario(prepared, options);
+  cluster.scheduler.runUntil(duration);
+  let syncs = 0;
+  for (const watch of cluster.watches.values()) syncs += watch.syncs;
+  const pods = cluster.store.list("Pod").map(podKey);
+  const metrics = summarize(cluster.tracer.stats, workload.records, workload.served, pods, syncs);
+  const result: RunResult = {
+    scenario: scenario.name,
+    description: scenario.description,
+    seed,
+    durationNs: duration,
+    metrics,
+    expectations: [],
+    passed: true,
+    trace: cluster.tracer.events,
+    cluster,
+    workload,
+  };
+  result.expectations = checkExpectations(scenario.expect, metrics, result);
+  result.passed = result.expectations.every((e) => e.ok);
+  return result;
+}

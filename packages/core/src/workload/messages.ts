@@ -1,0 +1,42 @@
+/**
+ * Application messages carried as packet payloads. The network never reads
+ * them; only the endpoints do (like an HTTP response naming the Pod that
+ * served it, which is how real load tests attribute requests).
+ */
+export type AppMessage =
+  | { readonly kind: "request"; readonly id: number; readonly bytes: number }
+  | { readonly kind: "response"; readonly id: number; readonly bytes: number; readonly pod: string };
+
+/** Why a request failed, as the client application sees it. */
+export type RequestError =
+  /** No answer before the client's timeout (a DROP, a blackhole, a lost packet). */
+  | "timeout"
+  /** The connection was reset (a RST: nothing listening, or a reject with tcp-reset). */
+  | "reset"
+  /** ICMP port unreachable: ECONNREFUSED (kube-proxy's REJECT for a Service with no endpoints). */
+  | "refused"
+  /** Another ICMP destination-unreachable or time-exceeded error (EHOSTUNREACH, ENETUNREACH). */
+  | "unreachable"
+  /** No local port left for the connection (EADDRNOTAVAIL). */
+  | "no-port"
+  /** The target (a Pod or Service by name) does not exist at send time. */
+  | "no-target";
+
+/** One request, from the client's point of view. */
+export interface RequestRecord {
+  readonly id: number;
+  readonly client: string;
+  readonly protocol: "TCP" | "UDP";
+  /** Simulated start time (ns). */
+  readonly start: number;
+  /** Simulated end time (ns), when it finished either way. */
+  end?: number;
+  /** The Pod that served it (from the response). */
+  pod?: string;
+  /** The client's local port: identifies the connection. */
+  localPort?: number;
+  /** The connection's endpoints as `ip:port` text, as the client saw them. */
+  local?: string;
+  remote?: string;
+  error?: RequestError;
+}
