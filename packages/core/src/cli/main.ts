@@ -4,6 +4,8 @@
  * 0 success, 1 an expectation failed (or validation found problems), 2 bad input.
  */
 import { InputError, SimInvariantError } from "../engine/index.ts";
+import { explainCommand } from "./explain.ts";
+import { inspectCommand } from "./inspect.ts";
 import { runCommand } from "./run.ts";
 import { validateCommand } from "./validate.ts";
 
@@ -13,6 +15,9 @@ Usage:
   svcsim run <scenario.ts|scenario.yaml> [--seed N] [--duration D] [--trace out.jsonl]
              [--trace-level off|flow|packet|rule] [--json] [--walk]
   svcsim validate <manifest.yaml…>
+  svcsim explain (--manifests <yaml…> | --iptables-save <file>) (--from <ip> --to <ip>:<port>/<proto> | --flows <file.json>)
+                 [node flags] [--json]
+  svcsim inspect iptables-save (--manifests <yaml…> [node flags] | --scenario <file> --node <name> --at <t>)
   svcsim help
 
 Run 'svcsim <command> --help' for a command's options.`;
@@ -23,6 +28,8 @@ export type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   run: runCommand,
   validate: validateCommand,
+  explain: explainCommand,
+  inspect: inspectCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
