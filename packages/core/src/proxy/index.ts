@@ -1,3 +1,5 @@
+export { cleanupServicePorts } from "./conntrack-cleanup.ts";
+export { DatapathTrace } from "./datapath-trace.ts";
 export { deepEqual } from "./deep-equal.ts";
 export { type EndpointInfo, type EndpointsMap, endpointsFromSlices, sliceServiceName } from "./endpoint.ts";
 export { EndpointsChangeTracker } from "./endpoints-change-tracker.ts";
@@ -5,6 +7,8 @@ export {
   endpointChainName,
   IptablesProgrammer,
   type IptablesProxierConfig,
+  IptablesProxy,
+  type IptablesProxyOptions,
   type IptablesSyncStats,
   IptablesTables,
   iptablesSave,

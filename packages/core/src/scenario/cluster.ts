@@ -1,5 +1,6 @@
 import type { ClusterNetworkConfig, KubeObject, Node as NodeObject, Pod } from "../api/index.ts";
 import { ZONE_LABEL } from "../api/index.ts";
+import { Conntrack } from "../conntrack/index.ts";
 import {
   ApiStore,
   DeploymentController,
@@ -11,7 +12,7 @@ import {
 } from "../control/index.ts";
 import { Rng, Scheduler } from "../engine/index.ts";
 import { Network } from "../node/index.ts";
-import { PassthroughProxy, type ServiceProxy } from "../proxy/index.ts";
+import { IptablesProxy, PassthroughProxy, type ServiceProxy } from "../proxy/index.ts";
 import { type TraceLevel, TraceRecorder } from "../trace/index.ts";
 import type { ClusterSpec } from "./schema.ts";
 
@@ -50,10 +51,32 @@ export function nodeObject(spec: ClusterSpec["nodes"][number]): NodeObject {
   };
 }
 
-function makeProxy(mode: ClusterSpec["proxy"]["mode"]): ServiceProxy {
+interface ProxyEnv {
+  scheduler: Scheduler;
+  rng: Rng;
+  tracer: TraceRecorder;
+}
+
+function makeProxy(spec: ClusterSpec, node: ClusterSpec["nodes"][number], env: ProxyEnv): ServiceProxy {
+  const mode = spec.proxy.mode;
   switch (mode) {
     case "passthrough":
       return new PassthroughProxy();
+    case "iptables":
+      return new IptablesProxy({
+        ...env,
+        conntrack: new Conntrack({ scheduler: env.scheduler, component: `node/${node.name}/conntrack` }),
+        udpConntrackCleanup: spec.proxy.udpConntrackCleanup,
+        config: {
+          nodeName: node.name,
+          nodeIP: node.ip,
+          localAddresses: ["127.0.0.1", node.ip],
+          nodeLabels: nodeObject(node).metadata.labels,
+          masqueradeAll: spec.proxy.masqueradeAll,
+          localDetector: spec.clusterCIDR ? { mode: "ClusterCIDR", cidr: spec.clusterCIDR } : { mode: "None" },
+          syncPeriod: spec.proxy.syncPeriod,
+        },
+      });
   }
 }
 
@@ -87,7 +110,7 @@ export function buildCluster(
       ip: node.ip,
       podCidr: node.podCIDR,
       zone: node.zone,
-      proxy: makeProxy(spec.proxy.mode),
+      proxy: makeProxy(spec, node, { scheduler, rng, tracer }),
     });
     store.create(nodeObject(node));
   }
@@ -121,8 +144,17 @@ export function buildCluster(
       minSyncPeriod: spec.proxy.minSyncPeriod,
       syncPeriod: spec.proxy.syncPeriod,
       onSync: (view, full, now) => {
-        const stats = node.proxy.sync(view, full, now);
-        tracer.emit({ type: "sync", t: now, node: node.name, proxy: node.proxy.mode, full, ...stats });
+        const { services, endpoints, written } = node.proxy.sync(view, full, now);
+        tracer.emit({
+          type: "sync",
+          t: now,
+          node: node.name,
+          proxy: node.proxy.mode,
+          full,
+          services,
+          endpoints,
+          written,
+        });
       },
     });
     watches.set(node.name, watch);

@@ -40,7 +40,14 @@ const NodeSchema = z.object({
 
 const ProxySchema = z
   .object({
-    mode: z.enum(["passthrough"]).default("passthrough"),
+    mode: z.enum(["passthrough", "iptables"]).default("passthrough"),
+    /** kube-proxy `--masquerade-all`. */
+    masqueradeAll: z.boolean().default(false),
+    /**
+     * kube-proxy's cleanup of UDP conntrack entries for removed endpoints
+     * (on in every real kube-proxy; off replays the stale-entry bug).
+     */
+    udpConntrackCleanup: z.boolean().default(true),
     /** How long a node's proxy takes to see an API change (informer delay). */
     watchDelay: DurationSchema.prefault("50ms"),
     /** kube-proxy `--iptables-min-sync-period` (default 1s). */
@@ -66,6 +73,11 @@ const ClusterSchema = z.object({
   proxy: ProxySchema,
   network: NetworkSchema,
   serviceCIDR: cidr.default("10.96.0.0/12"),
+  /**
+   * kube-proxy `--cluster-cidr`: traffic from outside it is masqueraded
+   * (`--detect-local-mode ClusterCIDR`). Absent: no local-traffic detection.
+   */
+  clusterCIDR: cidr.optional(),
   nodePortRange: z
     .string()
     .regex(/^\d+-\d+$/, "expected a port range such as 30000-32767")

@@ -100,9 +100,21 @@ function perform(cluster: SimCluster, where: string, action: TimelineAction): vo
   }
 }
 
-/** Applies objects mid-run; new Services get addresses that avoid every existing one. */
+/**
+ * Applies objects mid-run (create or replace, like `kubectl apply`). New
+ * Services get addresses that avoid every other existing one; a replaced
+ * Service keeps its ClusterIP unless the new object names one.
+ */
 function applyObjects(cluster: SimCluster, where: string, values: readonly unknown[]): void {
-  const existing = cluster.store.list("Service");
+  const keyOf = (v: unknown) => {
+    const o = v as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
+    return o?.kind === "Service" ? `${o.metadata?.namespace ?? "default"}/${o.metadata?.name}` : undefined;
+  };
+  const replaced = new Set(values.map(keyOf));
+  values = values.map((v) => keepClusterIP(cluster, v, keyOf(v)));
+  const existing = cluster.store
+    .list("Service")
+    .filter((s) => !replaced.has(`${s.metadata.namespace}/${s.metadata.name}`));
   const { objects } = loadObjects(
     [
       ...existing.map((value) => ({ value, source: { file: `${where}: existing` } })),
@@ -111,4 +123,12 @@ function applyObjects(cluster: SimCluster, where: string, values: readonly unkno
     { network: cluster.apiNetwork },
   );
   for (const object of objects.slice(existing.length)) cluster.store.apply(object);
+}
+
+/** An applied Service without a clusterIP keeps the one it has (the API server forbids changing it). */
+function keepClusterIP(cluster: SimCluster, value: unknown, key: string | undefined): unknown {
+  const current = key ? cluster.store.get("Service", key) : undefined;
+  const v = value as { spec?: { clusterIP?: string } };
+  if (!current?.spec.clusterIP || v?.spec?.clusterIP !== undefined) return value;
+  return { ...v, spec: { ...v.spec, clusterIP: current.spec.clusterIP } };
 }
