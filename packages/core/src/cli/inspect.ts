@@ -4,29 +4,42 @@
  * at a simulated time.
  */
 import { parseArgs } from "node:util";
+import { conntrackSummary, formatConntrackList } from "../conntrack/index.ts";
 import { InputError, type Nanos, parseDuration } from "../engine/index.ts";
 import { programFromManifests } from "./manifest-rules.ts";
 import { NODE_BOOL_FLAGS, NODE_FLAG_OPTIONS, NODE_FLAGS_HELP, parseNodeFlags, takeBoolFlags } from "./node-flags.ts";
+import { inspectScenarioNode } from "./scenario-state.ts";
 
 const USAGE = `Usage:
   svcsim inspect iptables-save --manifests <yaml…> [node settings]
   svcsim inspect iptables-save --scenario <file> --node <name> --at <time>
+  svcsim inspect conntrack --scenario <file> --node <name> --at <time>
 
-Prints a node's iptables tables as iptables-save would.
+iptables-save: a node's iptables tables as iptables-save prints them.
+conntrack: a node's connection tracking table as conntrack -L prints it.
 
 ${NODE_FLAGS_HELP}`;
 
-/**
- * The tables of node `node` in scenario `file` at simulated time `at`.
- *
- * TODO(lead): wire to the scenario runner — `runScenarioUntil(file, at)` →
- * `{ nodes: Map<name, { iptablesSave(): string }> }` — and report an unknown
- * node as `--node: no node "x" in <file> (nodes: a, b)`.
- */
+/** The tables of node `node` in scenario `file` at simulated time `at`. */
 async function scenarioTables(file: string, node: string, at: Nanos): Promise<string> {
-  void node;
-  void at;
-  throw new InputError([`--scenario ${file}: inspecting a scenario is not supported yet (use --manifests)`]);
+  const inspected = await inspectScenarioNode(file, node, at);
+  if (!inspected.iptables) {
+    throw new InputError([
+      `--scenario ${file}: node "${node}" does not run kube-proxy in iptables mode (cluster.proxy.mode)`,
+    ]);
+  }
+  return inspected.iptables.iptablesSave();
+}
+
+/** The node's conntrack table at `at`, as `conntrack -L` prints it (the summary line goes to stderr, as the real tool does). */
+async function scenarioConntrack(file: string, node: string, at: Nanos): Promise<string> {
+  const inspected = await inspectScenarioNode(file, node, at);
+  if (!inspected.iptables) {
+    throw new InputError([`--scenario ${file}: node "${node}" has no conntrack table (proxy mode passthrough)`]);
+  }
+  const entries = inspected.iptables.conntrack.list();
+  console.error(conntrackSummary(entries.length));
+  return formatConntrackList(entries, inspected.now);
 }
 
 function parse(args: string[]) {
@@ -61,7 +74,7 @@ function atTime(text: string | undefined): Nanos {
   }
 }
 
-/** `svcsim inspect <view> …`: today the one view is `iptables-save`. Exit 0, or 2 on bad input. */
+/** `svcsim inspect <view> …`: `iptables-save` or `conntrack`. Exit 0, or 2 on bad input. */
 export async function inspectCommand(args: string[]): Promise<number> {
   const { values, positionals, bools } = parse(args);
   const [view, ...extra] = positionals;
@@ -69,8 +82,14 @@ export async function inspectCommand(args: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
+  if (view === "conntrack") {
+    if (values.scenario === undefined || values.node === undefined)
+      throw new InputError(["svcsim inspect conntrack: expected --scenario <file> --node <name> --at <time>"]);
+    process.stdout.write(await scenarioConntrack(values.scenario, values.node, atTime(values.at)));
+    return 0;
+  }
   if (view !== "iptables-save")
-    throw new InputError([`svcsim inspect: unknown view "${view}" (expected: iptables-save)`]);
+    throw new InputError([`svcsim inspect: unknown view "${view}" (expected: iptables-save, conntrack)`]);
   const manifests = [...(values.manifests ?? [])];
   if (extra.length > 0) {
     if (manifests.length === 0) throw new InputError([`svcsim inspect: unexpected argument "${extra[0]}"`]);
