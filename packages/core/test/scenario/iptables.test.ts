@@ -61,7 +61,10 @@ describe("iptables mode in a running cluster", () => {
 
   it("keeps a client on one Pod with ClientIP affinity, and spreads it without", async () => {
     const file = resolve(CATALOGUE, "session-affinity.ts");
-    const input = (await readScenarioFile(file)) as { objects: { kind: string; spec: Record<string, unknown> }[] };
+    const input = (await readScenarioFile(file)) as {
+      objects: { kind: string; spec: Record<string, unknown> }[];
+      expect: unknown[];
+    };
     const sticky = runScenario(prepareScenario(input, file, CATALOGUE));
     expect(sticky.passed).toBe(true);
     // The same scenario without affinity: the expectation must fail, or it proves nothing.
