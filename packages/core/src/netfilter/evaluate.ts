@@ -1,47 +1,44 @@
 import type { Hook } from "../trace/index.ts";
-import type { CompiledChain, CompiledRule, CompiledRuleset } from "./compile.ts";
+import type { CompiledChain, CompiledRuleset } from "./compile.ts";
 import type { MatchEnv } from "./compile-match.ts";
-import type { EvalContext, LogRecord, MatchedRule, NetfilterPacket, Verdict } from "./context.ts";
+import type { EvalContext, NetfilterPacket } from "./context.ts";
+import { evaluateTableIndexed } from "./fast-eval.ts";
+import {
+  type EvaluateOptions,
+  finishTable,
+  mergeChainCounts,
+  newTableResult,
+  passes,
+  type TableResult,
+} from "./table-result.ts";
 import type { TableName } from "./types.ts";
 
-/** What one table did to one packet at one hook, as data. */
-export interface TableResult {
-  table: TableName;
-  hook: Hook;
-  verdict: Verdict;
-  /** True when no terminal rule matched and the built-in chain's policy decided. */
-  byPolicy: boolean;
-  /** The skb mark before and after (MARK targets); the packet's `mark` is updated to `after`. */
-  mark: { before: number; after: number };
-  /** A NOTRACK (CT --notrack) target fired: conntrack must skip this packet. */
-  notrack: boolean;
-  logs: LogRecord[];
-  /** Every rule whose matches all passed, in order (empty unless `record` is on). */
-  matchedRules: MatchedRule[];
-  /** Rules whose matches were tested, as the kernel's linear walk visits them. */
-  rulesEvaluated: number;
-  /** The same count per chain, in the order chains were first entered. */
-  rulesEvaluatedByChain: [chain: string, count: number][];
-}
-
-/** Options for {@link evaluateTable}. */
-export interface EvaluateOptions {
-  /** Record matched rules (default true). Off on hot paths that only need the verdict. */
-  record?: boolean;
-  /** Update rule and chain packet/byte counters (default true). */
-  counters?: boolean;
-}
+export type { EvaluateOptions, TableResult } from "./table-result.ts";
 
 interface Frame {
   chain: CompiledChain;
   next: number;
 }
 
-function passes(r: CompiledRule, pkt: NetfilterPacket, env: MatchEnv): boolean {
-  const tests = r.tests;
-  for (let k = 0; k < tests.length; k++)
-    if (!(tests[k] as (p: NetfilterPacket, e: MatchEnv) => boolean)(pkt, env)) return false;
-  return true;
+/**
+ * Runs one table for one packet at one hook. When the ruleset was compiled
+ * with an index (the default, see `compileRuleset`), indexed chains skip the
+ * rules a packet's destination, protocol and port rule out
+ * (`evaluateTableIndexed`); otherwise, or with `options.linear`, every rule
+ * is tested in turn (`evaluateTableLinear`). Both return the same result and
+ * leave the same state behind.
+ */
+export function evaluateTable(
+  compiled: CompiledRuleset,
+  table: TableName,
+  hook: Hook,
+  pkt: NetfilterPacket,
+  ctx: EvalContext,
+  options: EvaluateOptions = {},
+): TableResult {
+  return compiled.indexed && options.linear !== true
+    ? evaluateTableIndexed(compiled, table, hook, pkt, ctx, options)
+    : evaluateTableLinear(compiled, table, hook, pkt, ctx, options);
 }
 
 /**
@@ -57,7 +54,7 @@ function passes(r: CompiledRule, pkt: NetfilterPacket, env: MatchEnv): boolean {
  * and hooks see). Nothing else of the packet changes: NAT verdicts are
  * returned for the caller (conntrack) to apply.
  */
-export function evaluateTable(
+export function evaluateTableLinear(
   compiled: CompiledRuleset,
   table: TableName,
   hook: Hook,
@@ -69,18 +66,7 @@ export function evaluateTable(
   const count = options.counters !== false;
   const base = compiled.tables.get(table)?.chains.get(hook);
   const before = pkt.mark;
-  const result: TableResult = {
-    table,
-    hook,
-    verdict: { kind: "ACCEPT" },
-    byPolicy: true,
-    mark: { before, after: before },
-    notrack: false,
-    logs: [],
-    matchedRules: [],
-    rulesEvaluated: 0,
-    rulesEvaluatedByChain: [],
-  };
+  const result = newTableResult(table, hook, before);
   // why: a table that does not register this hook (or is not loaded) lets the packet through.
   if (!base?.builtin) return result;
   const env: MatchEnv = { ctx, mark: before, recent: ctx.recent ?? compiled.recent, readOnly: false };
@@ -151,30 +137,7 @@ export function evaluateTable(
     }
     break;
   }
-  finish(result, base, env.mark, pkt, count);
-  result.rulesEvaluatedByChain = mergeCounts(chainCount.filter((s) => s[1] > 0 || s === chainCount[0]));
+  finishTable(result, base, env.mark, pkt, count);
+  result.rulesEvaluatedByChain = mergeChainCounts(chainCount);
   return result;
-}
-
-function finish(result: TableResult, base: CompiledChain, mark: number, pkt: NetfilterPacket, count: boolean): void {
-  if (result.byPolicy) {
-    // why: the underflow entry of the built-in chain carries its policy and its counters.
-    result.verdict = { kind: base.model.policy ?? "ACCEPT" };
-    if (count) {
-      base.model.counters.packets++;
-      base.model.counters.bytes += pkt.length;
-    }
-  }
-  pkt.mark = mark;
-  result.mark.after = mark;
-}
-
-function mergeCounts(slots: [string, number][]): [string, number][] {
-  const out: [string, number][] = [];
-  for (const [name, n] of slots) {
-    const hit = out.find((s) => s[0] === name);
-    if (hit) hit[1] += n;
-    else out.push([name, n]);
-  }
-  return out;
 }

@@ -3,6 +3,7 @@ export {
   type CompiledRule,
   type CompiledRuleset,
   type CompiledTable,
+  type CompileOptions,
   compileRuleset,
 } from "./compile.ts";
 export {
@@ -16,7 +17,7 @@ export {
   PROTO_OF,
   type Verdict,
 } from "./context.ts";
-export { type EvaluateOptions, evaluateTable, type TableResult } from "./evaluate.ts";
+export { type EvaluateOptions, evaluateTable, evaluateTableLinear, type TableResult } from "./evaluate.ts";
 export {
   type ExplainOptions,
   type ExplainOutcome,
@@ -25,7 +26,10 @@ export {
   explainChain,
   type StatisticDecision,
 } from "./explain.ts";
+export { evaluateTableIndexed } from "./fast-eval.ts";
+export type { FastTests } from "./fast-rule.ts";
 export { HOOK_ORDER, type HookStep, NF_IP_PRI, tablesAt } from "./hooks.ts";
+export { ChainIndex, indexChain, type RuleGuard, ruleGuard } from "./index-chains.ts";
 export {
   type KubeProxyTracePacket,
   type KubeProxyTraceResult,
