@@ -18,6 +18,7 @@ Usage:
   svcsim explain (--manifests <yaml…> | --iptables-save <file>) (--from <ip> --to <ip>:<port>/<proto> | --flows <file.json>)
                  [node flags] [--json]
   svcsim inspect iptables-save (--manifests <yaml…> [node flags] | --scenario <file> --node <name> --at <t>)
+  svcsim inspect conntrack --scenario <file> --node <name> --at <t>
   svcsim help
 
 Run 'svcsim <command> --help' for a command's options.`;
