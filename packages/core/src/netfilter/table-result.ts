@@ -35,6 +35,13 @@ export interface EvaluateOptions {
    * false). The result is the same either way; this is the reference walk.
    */
   linear?: boolean;
+  /**
+   * The connection's NAT is already set up (`nf_nat_initialized`): a NEW
+   * packet that is not the first — an unanswered UDP datagram sent again, a
+   * retransmitted SYN — skips the nat table and is translated by the
+   * existing binding (nf_nat_inet_fn). Used by `traverseHook`.
+   */
+  natDone?: boolean;
 }
 
 /** A fresh result: ACCEPT by policy, nothing evaluated yet. */

@@ -37,7 +37,7 @@ export function traverseHook(
   let view = pkt;
   for (const step of HOOK_ORDER[hook]) {
     if (step.kind !== "table" || !compiled.tables.has(step.table)) continue;
-    if (step.firstPacketOnly && state !== "NEW" && state !== "RELATED") continue;
+    if (step.firstPacketOnly && (options.natDone || (state !== "NEW" && state !== "RELATED"))) continue;
     const r = evaluateTable(compiled, step.table, hook, view, ctx, options);
     if (view !== pkt) pkt.mark = view.mark;
     out.tables.push(r);

@@ -29,6 +29,9 @@ import type { IptablesProxierConfig } from "./config.ts";
 import { dropReason, serviceOfRule } from "./drop-reason.ts";
 import { IptablesProgrammer, type IptablesSyncStats } from "./programmer.ts";
 
+const PLAIN = Object.freeze({});
+const NAT_DONE = Object.freeze({ natDone: true });
+
 /** What the iptables mode needs from its node. */
 export interface IptablesProxyOptions {
   config: IptablesProxierConfig;
@@ -134,9 +137,13 @@ export class IptablesProxy implements ServiceProxy {
       // Established packets and replies skip nat: their entry rewrites them.
       this.rewrite(pkt, ct, "dst");
     }
-    const res = this.walk(hook, pkt, ctx, ct);
+    // A NEW packet of a confirmed connection (a second unanswered datagram, a
+    // retransmitted SYN) has its NAT set up already: it is rewritten, not re-NATed.
+    const natDone = entry?.has(IPS.CONFIRMED) === true;
+    if (natDone && ct.state === "NEW") this.rewrite(pkt, ct, "dst");
+    const res = this.walk(hook, pkt, ctx, ct, natDone);
     if (res.verdict.kind === "DROP" || res.verdict.kind === "REJECT") return this.refuse(res);
-    if (entry && ct.state === "NEW") {
+    if (entry && ct.state === "NEW" && !natDone) {
       if (res.nat?.kind === "DNAT") {
         const port = res.nat.range.ports?.lo;
         setDnat(entry, res.nat.range.minIp, port);
@@ -159,11 +166,12 @@ export class IptablesProxy implements ServiceProxy {
   private last(hook: Hook, pkt: Packet, ctx: PacketContext): HookVerdict {
     const ct = this.current(pkt);
     if (!ct) return ACCEPT;
-    const res = this.walk(hook, pkt, ctx, ct);
-    if (res.verdict.kind === "DROP" || res.verdict.kind === "REJECT") return this.refuse(res);
     const entry = ct.entry;
+    const natDone = entry?.has(IPS.CONFIRMED) === true;
+    const res = this.walk(hook, pkt, ctx, ct, natDone);
+    if (res.verdict.kind === "DROP" || res.verdict.kind === "REJECT") return this.refuse(res);
     if (!entry) return ACCEPT;
-    if (ct.state === "NEW" && (res.nat?.kind === "SNAT" || res.nat?.kind === "MASQUERADE")) {
+    if (ct.state === "NEW" && !natDone && (res.nat?.kind === "SNAT" || res.nat?.kind === "MASQUERADE")) {
       const nat = res.nat;
       const masquerade = nat.kind === "MASQUERADE";
       // why: MASQUERADE takes the outgoing interface's primary address; on a
@@ -195,14 +203,14 @@ export class IptablesProxy implements ServiceProxy {
     return found ? { state: "ESTABLISHED", entry: found.entry, dir: found.dir } : undefined;
   }
 
-  private walk(hook: Hook, pkt: Packet, ctx: PacketContext, ct: CtPacketResult): HookResult {
+  private walk(hook: Hook, pkt: Packet, ctx: PacketContext, ct: CtPacketResult, natDone = false): HookResult {
     const e = this.eval;
     e.now = ctx.now;
     e.inDev = ctx.inDev;
     e.outDev = ctx.outDev;
     e.ct = ctView(ct);
     if (!this.compiled) return { hook, verdict: { kind: "ACCEPT" }, tables: [], rulesEvaluated: 0 };
-    const res = traverseHook(this.compiled, hook, pkt, e);
+    const res = traverseHook(this.compiled, hook, pkt, e, natDone ? NAT_DONE : PLAIN);
     if (this.trace.wantRules) for (const t of res.tables) this.trace.rules(pkt, t.matchedRules);
     return res;
   }
