@@ -46,6 +46,7 @@ export {
   type Packet,
   PacketIds,
   TCP,
+  type TcpHeader,
 } from "./packet.ts";
 export { EPHEMERAL_PORT_RANGE, EphemeralPorts } from "./ports.ts";
 export { ICMP, icmpErrorFor, isIcmpError, quoteTuple, tcpResetFor } from "./replies.ts";

@@ -1,5 +1,5 @@
 import type { IPv4 } from "./ip.ts";
-import { DEFAULT_TTL, type IcmpInfo, type IpProto, type Packet } from "./packet.ts";
+import { DEFAULT_TTL, type IcmpInfo, type IpProto, type Packet, type TcpHeader } from "./packet.ts";
 
 /** The fields a sender chooses; the rest default as the kernel would fill them. */
 export interface PacketInit {
@@ -14,6 +14,7 @@ export interface PacketInit {
   ttl?: number;
   mark?: number;
   icmp?: IcmpInfo;
+  tcp?: TcpHeader;
   payload?: unknown;
 }
 
@@ -51,6 +52,7 @@ export function makePacket(id: number, init: PacketInit, src: IPv4 = init.src): 
     // why: a fresh datagram starts at net.ipv4.ip_default_ttl (64).
     ttl: init.ttl ?? DEFAULT_TTL,
     icmp: init.icmp,
+    tcp: init.tcp,
     payload: init.payload,
   };
 }

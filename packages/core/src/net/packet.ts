@@ -14,6 +14,25 @@ export interface IcmpInfo {
   quoted?: FiveTuple;
 }
 
+/**
+ * The TCP header fields an endpoint's TCP model reads: sequence and
+ * acknowledgment numbers in bytes (32-bit, wrapping), the advertised window,
+ * and the options the model uses. The network and netfilter never read it;
+ * segments the kernel synthesises (a RST for a closed port) carry none.
+ */
+export interface TcpHeader {
+  seq: number;
+  ack: number;
+  window: number;
+  /** Data bytes carried (the segment length without SYN/FIN). */
+  dataBytes: number;
+  /** The MSS option, on SYN and SYN-ACK. */
+  mss?: number;
+  /** The timestamp option (RFC 7323), in milliseconds. */
+  tsval?: number;
+  tsecr?: number;
+}
+
 /** The fields conntrack and the service dataplanes key on. */
 export interface FiveTuple {
   proto: IpProto;
@@ -39,6 +58,8 @@ export interface Packet extends FiveTuple {
   mark: number;
   ttl: number;
   icmp?: IcmpInfo;
+  /** The TCP header, when an endpoint's TCP model sent the segment. */
+  tcp?: TcpHeader;
   payload?: unknown;
 }
 

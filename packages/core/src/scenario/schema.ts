@@ -104,7 +104,14 @@ const ServerSchema = z.object({
   port: z.number().int().min(1).max(65535),
   protocol: z.enum(["TCP", "UDP"]).default("TCP"),
   responseBytes: z.number().int().min(0).default(512),
+  /** The service time: the constant, the exponential mean, or the lognormal median. */
   serviceTime: DurationSchema.prefault("1ms"),
+  /** How service times vary, drawn from the stream `workload/server/<pod>:<port>`. */
+  serviceTimeDistribution: z.enum(["constant", "exponential", "lognormal"]).default("constant"),
+  /** The lognormal's shape (sigma of the underlying normal). */
+  serviceTimeSigma: z.number().positive().default(0.5),
+  /** Requests served at once per Pod; later ones wait in FIFO order. Unlimited when absent. */
+  workers: z.number().int().min(1).optional(),
 });
 
 const ClientSchema = z.object({
@@ -119,12 +126,36 @@ const ClientSchema = z.object({
   requests: z.number().int().min(1),
   interval: DurationSchema.prefault("1s"),
   start: DurationSchema.prefault("0s"),
-  /** Give up on a request after this long. */
+  /** Give up on a request after this long (UDP: on each attempt). */
   timeout: DurationSchema.prefault("5s"),
+  /** TCP: give up connecting after this long (an application connect timeout); the kernel's ~127 s when absent. */
+  connectTimeout: DurationSchema.optional(),
+  /** UDP: re-send the request on the same socket (same source port) this many times after a timeout. */
+  retries: z.number().int().min(0).default(0),
 });
 
+/**
+ * The Pods' TCP sysctls (net.ipv4.tcp_*), the same in every Pod; Linux's
+ * defaults when absent (see workload/tcp/config.ts).
+ */
+const TcpSysctlSchema = z
+  .object({
+    synRetries: z.number().int().min(1).max(127),
+    synLinearTimeouts: z.number().int().min(0).max(16),
+    synackRetries: z.number().int().min(1).max(127),
+    retries2: z.number().int().min(0).max(255),
+    timestamps: z.boolean(),
+    mss: z.number().int().min(88).max(65495),
+  })
+  .partial()
+  .prefault({});
+
 const WorkloadSchema = z
-  .object({ servers: z.array(ServerSchema).default([]), clients: z.array(ClientSchema).default([]) })
+  .object({
+    servers: z.array(ServerSchema).default([]),
+    clients: z.array(ClientSchema).default([]),
+    tcp: TcpSysctlSchema,
+  })
   .prefault({});
 
 const ActionSchema = z.discriminatedUnion("action", [

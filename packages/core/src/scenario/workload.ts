@@ -1,7 +1,13 @@
 import type { Pod } from "../api/index.ts";
 import { selectorMatches } from "../control/index.ts";
 import { parseIPv4 } from "../net/index.ts";
-import { RequestClient, type RequestRecord, RequestServer, type TargetResolver } from "../workload/index.ts";
+import {
+  RequestClient,
+  type RequestRecord,
+  RequestServer,
+  type ServiceTime,
+  type TargetResolver,
+} from "../workload/index.ts";
 import { podKey, type SimCluster } from "./cluster.ts";
 import type { ClientSpec, Scenario, ServerSpec } from "./schema.ts";
 
@@ -34,10 +40,13 @@ export function installWorkload(cluster: SimCluster, workload: Scenario["workloa
             pod: key,
             netns,
             scheduler: cluster.scheduler,
+            rng: cluster.rng,
             protocol: spec.protocol,
             port: spec.port,
             responseBytes: spec.responseBytes,
-            serviceTime: spec.serviceTime,
+            serviceTime: serviceTime(spec),
+            workers: spec.workers,
+            tcp: workload.tcp,
             onRequest: (p) => state.served.set(p, (state.served.get(p) ?? 0) + 1),
           }),
       ),
@@ -59,6 +68,7 @@ export function installWorkload(cluster: SimCluster, workload: Scenario["workloa
         name: spec.name,
         netns: cluster.network.pod(key)!,
         scheduler: cluster.scheduler,
+        rng: cluster.rng,
         protocol: spec.protocol,
         target: resolver(cluster, spec),
         requestBytes: spec.requestBytes,
@@ -66,11 +76,26 @@ export function installWorkload(cluster: SimCluster, workload: Scenario["workloa
         interval: spec.interval,
         start: spec.start,
         timeout: spec.timeout,
+        connectTimeout: spec.connectTimeout,
+        retries: spec.retries,
+        tcp: workload.tcp,
         records: state.records,
       });
     });
   }
   return state;
+}
+
+/** The server's service time as the workload models it. */
+function serviceTime(spec: ServerSpec): ServiceTime {
+  switch (spec.serviceTimeDistribution) {
+    case "constant":
+      return { kind: "constant", value: spec.serviceTime };
+    case "exponential":
+      return { kind: "exponential", mean: spec.serviceTime };
+    case "lognormal":
+      return { kind: "lognormal", median: spec.serviceTime, sigma: spec.serviceTimeSigma };
+  }
 }
 
 function matchesServer(spec: ServerSpec, pod: Pod): boolean {

@@ -1,6 +1,8 @@
-import type { EventHandle, Nanos, Scheduler } from "../engine/index.ts";
-import { formatEndpoint, ICMP, type IPv4, type NetNamespace, type Packet, TCP } from "../net/index.ts";
+import type { EventHandle, Nanos, Rng, Scheduler } from "../engine/index.ts";
+import { formatEndpoint, type IPv4, type NetNamespace } from "../net/index.ts";
 import type { AppMessage, RequestError, RequestRecord } from "./messages.ts";
+import { type TcpConfig, type TcpErrno, type TcpSocket, TcpStack } from "./tcp/index.ts";
+import { UdpSocket } from "./udp.ts";
 
 /** Where a request goes, resolved when it starts (a Pod's IP, a ClusterIP). */
 export type TargetResolver = () => { ip: IPv4; port: number } | undefined;
@@ -10,36 +12,57 @@ export interface ClientOptions {
   name: string;
   netns: NetNamespace;
   scheduler: Scheduler;
+  /** For the namespace's TCP stack (ISNs). */
+  rng: Rng;
   protocol: "TCP" | "UDP";
   target: TargetResolver;
   requestBytes: number;
   requests: number;
   interval: Nanos;
   start: Nanos;
+  /** The application's timeout for a whole request (for UDP: per attempt). */
   timeout: Nanos;
+  /** TCP: the application's connect timeout (Go's Dialer.Timeout, curl --connect-timeout). */
+  connectTimeout?: Nanos;
+  /** UDP: datagrams re-sent on the same socket after a timeout (a stub resolver's attempts − 1). */
+  retries?: number;
+  /** The namespace's TCP sysctls, if its stack is made here. */
+  tcp?: Partial<TcpConfig>;
   /** Every request, appended when it starts. */
   records: RequestRecord[];
 }
 
-interface Conn {
+/** A request in flight: its record, timers, and its socket. */
+interface Attempt {
   readonly record: RequestRecord;
-  readonly ip: IPv4;
-  readonly port: number;
-  readonly localPort: number;
-  timer: EventHandle | undefined;
+  timers: EventHandle[];
   done: boolean;
+  tcp?: TcpSocket;
+  udp?: UdpSocket;
 }
 
-const DATA = TCP.PSH | TCP.ACK;
+// why: how the kernel's errno reaches an application (connect(2), recv(2)).
+function requestError(errno: TcpErrno, connected: boolean): RequestError {
+  switch (errno) {
+    case "ECONNREFUSED":
+      return "refused";
+    case "ECONNRESET":
+    case "EPIPE":
+      return "reset";
+    case "ETIMEDOUT":
+      return connected ? "timeout" : "connect-timeout";
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return "unreachable";
+  }
+}
 
 /**
  * A client that sends `requests` requests, one new connection each, every
- * `interval` from `start`. Over TCP: SYN, then the request with the handshake's
- * final ACK, then FIN once the response arrives. Over UDP: one datagram each
- * way on a connected socket.
- *
- * Simplified until the TCP model lands: one segment per message and no
- * retransmission (a lost SYN ends as a timeout).
+ * `interval` from `start`. Over TCP: connect, write the request once the
+ * handshake completes, close once the whole response has arrived. Over UDP:
+ * a connected socket per request, the request datagram re-sent from the
+ * same source port after each timeout up to `retries` times.
  */
 export class RequestClient {
   private nextId = 1;
@@ -58,88 +81,109 @@ export class RequestClient {
     o.records.push(record);
     const target = o.target();
     if (!target) {
-      this.finish(record, "no-target");
+      this.end({ record, timers: [], done: false }, "no-target");
       return;
     }
-    let conn: Conn | undefined;
-    const localPort = o.netns.connect(o.protocol, target.ip, target.port, (pkt) => {
-      if (conn) this.onPacket(conn, pkt);
-    });
-    if (localPort === undefined) {
-      this.finish(record, "no-port");
-      return;
-    }
-    record.localPort = localPort;
-    record.local = formatEndpoint(o.netns.ip, localPort);
     record.remote = formatEndpoint(target.ip, target.port);
-    conn = { record, ip: target.ip, port: target.port, localPort, timer: undefined, done: false };
-    const c = conn;
-    conn.timer = o.scheduler.after(o.timeout, () => this.fail(c, "timeout"), `client/${o.name}`);
-    if (o.protocol === "TCP") this.send(conn, TCP.SYN, 0);
-    else this.send(conn, 0, o.requestBytes, { kind: "request", id: record.id, bytes: o.requestBytes });
+    const attempt: Attempt = { record, timers: [], done: false };
+    if (o.protocol === "TCP") this.beginTcp(attempt, target.ip, target.port);
+    else this.beginUdp(attempt, target.ip, target.port);
   }
 
-  private onPacket(conn: Conn, pkt: Packet): void {
-    if (pkt.proto === "ICMP") {
-      const refused = pkt.icmp?.type === ICMP.DEST_UNREACH && pkt.icmp.code === ICMP.PORT_UNREACH;
-      this.fail(conn, refused ? "refused" : "unreachable");
+  private beginTcp(a: Attempt, ip: IPv4, port: number): void {
+    const { o } = this;
+    const { record } = a;
+    const request: AppMessage = { kind: "request", id: record.id, bytes: o.requestBytes };
+    const stack = TcpStack.of(o.netns, o.scheduler, o.rng, o.tcp);
+    const sock = stack.connect(ip, port, {
+      handlers: {
+        connected: (s) => {
+          record.connected = o.scheduler.now;
+          // A TCP message needs a byte: an empty request is sent as one.
+          s.send(Math.max(1, o.requestBytes), request);
+        },
+        message: (m) => {
+          const response = m as AppMessage;
+          if (response.kind !== "response" || response.id !== record.id) return;
+          record.pod = response.pod;
+          this.end(a, undefined);
+        },
+        peerClosed: () => this.end(a, "closed"),
+        error: (errno) => this.end(a, requestError(errno, record.connected !== undefined)),
+      },
+    });
+    if (sock === undefined) {
+      this.end(a, "no-port");
       return;
     }
-    if (pkt.proto === "TCP") {
-      if (pkt.flags & TCP.RST) {
-        this.fail(conn, "reset");
-        return;
-      }
-      if ((pkt.flags & (TCP.SYN | TCP.ACK)) === (TCP.SYN | TCP.ACK)) {
-        const request: AppMessage = { kind: "request", id: conn.record.id, bytes: this.o.requestBytes };
-        this.send(conn, DATA, this.o.requestBytes, request);
-        return;
-      }
-      if (pkt.flags & TCP.FIN) {
-        // The server's FIN answers ours: acknowledge it and release the socket.
-        this.send(conn, TCP.ACK, 0);
-        this.o.netns.disconnect("TCP", conn.localPort, conn.ip, conn.port);
-        return;
-      }
+    a.tcp = sock;
+    record.localPort = sock.localPort;
+    record.local = formatEndpoint(sock.localIp, sock.localPort);
+    a.timers.push(o.scheduler.after(o.timeout, () => this.end(a, "timeout"), `client/${o.name}`));
+    if (o.connectTimeout !== undefined) {
+      const connectTimeout = o.connectTimeout;
+      a.timers.push(
+        o.scheduler.after(
+          connectTimeout,
+          () => {
+            if (record.connected === undefined) this.end(a, "connect-timeout");
+          },
+          `client/${o.name}`,
+        ),
+      );
     }
-    const message = pkt.payload as AppMessage | undefined;
-    if (message?.kind !== "response" || message.id !== conn.record.id || conn.done) return;
-    conn.record.pod = message.pod;
-    this.complete(conn);
-    if (pkt.proto === "TCP") this.send(conn, TCP.FIN | TCP.ACK, 0);
-    else this.o.netns.disconnect("UDP", conn.localPort, conn.ip, conn.port);
   }
 
-  private complete(conn: Conn): void {
-    conn.done = true;
-    this.o.scheduler.cancel(conn.timer);
-    conn.record.end = this.o.scheduler.now;
-  }
-
-  private fail(conn: Conn, error: RequestError): void {
-    if (conn.done) return;
-    this.complete(conn);
-    conn.record.error = error;
-    this.o.netns.disconnect(this.o.protocol, conn.localPort, conn.ip, conn.port);
-  }
-
-  private finish(record: RequestRecord, error: RequestError): void {
-    record.end = this.o.scheduler.now;
-    record.error = error;
-  }
-
-  private send(conn: Conn, flags: number, bytes: number, payload?: AppMessage): void {
+  private beginUdp(a: Attempt, ip: IPv4, port: number): void {
     const { o } = this;
-    const header = o.protocol === "TCP" ? 40 : 28;
-    const pkt = o.netns.packet({
-      proto: o.protocol,
-      dst: conn.ip,
-      srcPort: conn.localPort,
-      dstPort: conn.port,
-      flags,
-      length: header + bytes,
-      payload,
-    });
-    o.netns.send(pkt);
+    const { record } = a;
+    const sock = new UdpSocket(o.netns);
+    if (!sock.connect(ip, port)) {
+      this.end(a, "no-port");
+      return;
+    }
+    a.udp = sock;
+    record.localPort = sock.port;
+    record.local = sock.localAddress;
+    const request: AppMessage = { kind: "request", id: record.id, bytes: o.requestBytes };
+    sock.handlers = {
+      message: (m) => {
+        const response = m as AppMessage | undefined;
+        if (response?.kind !== "response" || response.id !== record.id) return;
+        record.pod = response.pod;
+        this.end(a, undefined);
+      },
+      error: (errno) => this.end(a, errno === "ECONNREFUSED" ? "refused" : "unreachable"),
+    };
+    const attempt = () => {
+      record.attempts = (record.attempts ?? 0) + 1;
+      sock.send(o.requestBytes, request);
+      a.timers.push(
+        o.scheduler.after(
+          o.timeout,
+          () => ((record.attempts ?? 0) <= (o.retries ?? 0) ? attempt() : this.end(a, "timeout")),
+          `client/${o.name}`,
+        ),
+      );
+    };
+    attempt();
+  }
+
+  /** Finishes a request once, either way: timers stop, the socket is closed. */
+  private end(a: Attempt, error: RequestError | undefined): void {
+    if (a.done) return;
+    a.done = true;
+    const { record } = a;
+    record.end = this.o.scheduler.now;
+    if (error !== undefined) record.error = error;
+    for (const t of a.timers) this.o.scheduler.cancel(t);
+    if (a.tcp) {
+      record.retransmissions = a.tcp.retransmissions;
+      a.tcp.handlers = {};
+      // why: an application done with a connection close()s it: FIN after the
+      // data, or nothing at all while the SYN is still unanswered.
+      a.tcp.close();
+    }
+    a.udp?.close();
   }
 }

@@ -9,14 +9,24 @@ export type AppMessage =
 
 /** Why a request failed, as the client application sees it. */
 export type RequestError =
-  /** No answer before the client's timeout (a DROP, a blackhole, a lost packet). */
+  /** The application's own timeout expired (a DROP, a blackhole, a slow server). */
   | "timeout"
-  /** The connection was reset (a RST: nothing listening, or a reject with tcp-reset). */
+  /**
+   * The connection was never established in time: SYN retransmissions ran out
+   * (ETIMEDOUT after tcp_syn_retries) or the application's connect timeout fired.
+   */
+  | "connect-timeout"
+  /** The connection was reset (ECONNRESET, EPIPE): a RST on an established connection. */
   | "reset"
-  /** ICMP port unreachable: ECONNREFUSED (kube-proxy's REJECT for a Service with no endpoints). */
+  /**
+   * ECONNREFUSED: a RST answered the SYN (nothing listens on the port) or ICMP
+   * port unreachable arrived (kube-proxy's REJECT for a Service with no endpoints).
+   */
   | "refused"
   /** Another ICMP destination-unreachable or time-exceeded error (EHOSTUNREACH, ENETUNREACH). */
   | "unreachable"
+  /** The server closed the connection before answering (read() returned 0). */
+  | "closed"
   /** No local port left for the connection (EADDRNOTAVAIL). */
   | "no-port"
   /** The target (a Pod or Service by name) does not exist at send time. */
@@ -31,6 +41,8 @@ export interface RequestRecord {
   readonly start: number;
   /** Simulated end time (ns), when it finished either way. */
   end?: number;
+  /** When the TCP handshake completed (ns). */
+  connected?: number;
   /** The Pod that served it (from the response). */
   pod?: string;
   /** The client's local port: identifies the connection. */
@@ -38,5 +50,9 @@ export interface RequestRecord {
   /** The connection's endpoints as `ip:port` text, as the client saw them. */
   local?: string;
   remote?: string;
+  /** Datagrams sent (UDP: 1 + retries used). */
+  attempts?: number;
+  /** Segments the client's TCP retransmitted (SYNs included). */
+  retransmissions?: number;
   error?: RequestError;
 }

@@ -1,6 +1,10 @@
-import type { Nanos, Scheduler } from "../engine/index.ts";
-import { type IpProto, type NetNamespace, type Packet, TCP } from "../net/index.ts";
+import type { Nanos, Rng, Scheduler } from "../engine/index.ts";
+import type { NetNamespace } from "../net/index.ts";
 import type { AppMessage } from "./messages.ts";
+import { type ServiceTime, serviceTimeSampler } from "./service-time.ts";
+import { type TcpConfig, type TcpListener, type TcpSocket, TcpStack } from "./tcp/index.ts";
+import { type UdpPeer, UdpSocket } from "./udp.ts";
+import { WorkerPool } from "./workers.ts";
 
 /** What a server needs to know. */
 export interface ServerOptions {
@@ -8,108 +12,97 @@ export interface ServerOptions {
   pod: string;
   netns: NetNamespace;
   scheduler: Scheduler;
+  /** For the namespace's TCP stack and the service-time stream. */
+  rng: Rng;
   protocol: "TCP" | "UDP";
   port: number;
   responseBytes: number;
-  serviceTime: Nanos;
+  /** A constant service time, or a distribution drawn from `workload/server/<pod>:<port>`. */
+  serviceTime: Nanos | ServiceTime;
+  /** Requests served at once; more wait in FIFO order. Unlimited when absent. */
+  workers?: number;
+  /** The namespace's TCP sysctls, if its stack is made here. */
+  tcp?: Partial<TcpConfig>;
   /** Called once per request served. */
   onRequest?: (pod: string) => void;
 }
 
-const DATA = TCP.PSH | TCP.ACK;
+/** One accepted connection's application state. */
+interface Conn {
+  readonly sock: TcpSocket;
+  /** Requests read and not yet answered. */
+  pending: number;
+  /** The client closed its side: close ours once everything is answered. */
+  eof: boolean;
+}
 
 /**
- * A request/response server in a Pod: it listens on its container port,
- * accepts connections (answering SYN with SYN-ACK), and answers each request
- * after `serviceTime` with one response segment.
- *
- * Simplified until the TCP model lands: each message is one segment, there is
- * no retransmission and no window; the handshake and FIN/ACK close are real
- * packets so that the dataplane and conntrack see a real flow.
+ * A request/response server in a Pod: it listens on its container port and
+ * answers each request after its service time with a response of
+ * `responseBytes`. Over TCP it reads requests from every accepted connection
+ * and, when the client closes, closes its side once its answers are written
+ * (a response written after the client closed is what the client's kernel
+ * then resets). Over UDP it answers each datagram from the port it reached.
  */
 export class RequestServer {
   /** Requests answered. */
   served = 0;
-  /** Connections in LAST_ACK, by remote `ip * 65536 + port`. */
-  private readonly lastAck = new Set<number>();
+  private readonly listener: TcpListener | undefined;
+  private readonly udp: UdpSocket | undefined;
+  private readonly workers: WorkerPool;
+  private readonly draw: () => Nanos;
 
   constructor(private readonly o: ServerOptions) {
-    o.netns.bind(o.protocol, o.port, (pkt) => this.onListen(pkt));
+    const spec: ServiceTime =
+      typeof o.serviceTime === "number" ? { kind: "constant", value: o.serviceTime } : o.serviceTime;
+    this.draw = serviceTimeSampler(spec, o.rng.stream(`workload/server/${o.pod}:${o.port}`));
+    this.workers = new WorkerPool(o.scheduler, o.workers, `server/${o.pod}`);
+    if (o.protocol === "TCP") {
+      this.listener = TcpStack.of(o.netns, o.scheduler, o.rng, o.tcp).listen(o.port, (sock) => this.accept(sock));
+    } else {
+      this.udp = new UdpSocket(o.netns);
+      this.udp.bind(o.port);
+      this.udp.handlers = { message: (m, _bytes, from) => this.datagram(m, from) };
+    }
   }
 
-  /** Stops listening (new connections are then reset by the kernel). */
+  /** Stops listening (new connections are then refused by the kernel); open connections go on. */
   close(): void {
-    this.o.netns.unbind(this.o.protocol, this.o.port);
+    this.listener?.close();
+    this.udp?.close();
   }
 
-  private onListen(pkt: Packet): void {
-    if (this.o.protocol === "UDP") {
-      this.answer(pkt, "UDP");
-      return;
-    }
-    // A listener only accepts SYNs; anything else for an unknown connection
-    // is answered with RST, as tcp_v4_rcv does for a segment with no socket.
-    if ((pkt.flags & (TCP.SYN | TCP.ACK)) !== TCP.SYN) {
-      if (!(pkt.flags & TCP.RST)) this.reply(pkt, TCP.RST, 0);
-      return;
-    }
-    const { netns } = this.o;
-    netns.connect("TCP", pkt.src, pkt.srcPort, (p) => this.onConnection(p), this.o.port);
-    this.reply(pkt, TCP.SYN | TCP.ACK, 0);
-  }
-
-  private onConnection(pkt: Packet): void {
-    const remote = pkt.src * 65536 + pkt.srcPort;
-    if (pkt.flags & TCP.RST || (this.lastAck.has(remote) && pkt.flags & TCP.ACK)) {
-      // A reset, or the final ACK of our FIN (LAST_ACK → CLOSED): the socket goes away.
-      this.lastAck.delete(remote);
-      this.o.netns.disconnect("TCP", this.o.port, pkt.src, pkt.srcPort);
-      return;
-    }
-    if (pkt.flags & TCP.FIN) {
-      // The peer closed: acknowledge and close our side at once (CLOSE_WAIT →
-      // LAST_ACK), keeping the socket until our FIN is acknowledged.
-      this.lastAck.add(remote);
-      this.reply(pkt, TCP.FIN | TCP.ACK, 0);
-      return;
-    }
-    if ((pkt.payload as AppMessage | undefined)?.kind === "request") this.answer(pkt, "TCP");
-  }
-
-  private answer(pkt: Packet, proto: IpProto): void {
-    const request = pkt.payload as AppMessage | undefined;
-    if (request?.kind !== "request") return;
-    const { src, srcPort } = pkt;
-    this.o.scheduler.after(
-      this.o.serviceTime,
-      () => {
-        this.served++;
-        this.o.onRequest?.(this.o.pod);
-        const response: AppMessage = { kind: "response", id: request.id, bytes: this.o.responseBytes, pod: this.o.pod };
-        const out = this.o.netns.packet({
-          proto,
-          dst: src,
-          srcPort: this.o.port,
-          dstPort: srcPort,
-          flags: proto === "TCP" ? DATA : 0,
-          length: (proto === "TCP" ? 40 : 28) + this.o.responseBytes,
-          payload: response,
+  private accept(sock: TcpSocket): void {
+    const conn: Conn = { sock, pending: 0, eof: false };
+    sock.handlers = {
+      message: (m) => {
+        const request = m as AppMessage;
+        if (request.kind !== "request") return;
+        conn.pending++;
+        this.serve(request, (response) => {
+          conn.pending--;
+          sock.send(Math.max(1, response.bytes), response);
+          if (conn.eof && conn.pending === 0) sock.close();
         });
-        this.o.netns.send(out);
       },
-      `server/${this.o.pod}`,
-    );
+      peerClosed: () => {
+        conn.eof = true;
+        if (conn.pending === 0) sock.close();
+      },
+    };
   }
 
-  private reply(to: Packet, flags: number, bytes: number): void {
-    const out = this.o.netns.packet({
-      proto: "TCP",
-      dst: to.src,
-      srcPort: this.o.port,
-      dstPort: to.srcPort,
-      flags,
-      length: 40 + bytes,
+  private datagram(m: unknown, from: UdpPeer): void {
+    const request = m as AppMessage | undefined;
+    if (request?.kind !== "request") return;
+    this.serve(request, (response) => this.udp?.sendTo(from, response.bytes, response));
+  }
+
+  private serve(request: AppMessage, reply: (response: AppMessage) => void): void {
+    this.workers.run(this.draw, () => {
+      this.served++;
+      this.o.onRequest?.(this.o.pod);
+      reply({ kind: "response", id: request.id, bytes: this.o.responseBytes, pod: this.o.pod });
     });
-    this.o.netns.send(out);
   }
 }

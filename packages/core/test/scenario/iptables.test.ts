@@ -13,14 +13,19 @@ describe("iptables mode in a running cluster", () => {
     expect(result.metrics.requests.ok).toBe(10);
     const clientIp = "10.244.1.2";
     const atClient = ofType(result.trace, "pkt.recv").filter((e) => e.at === "default/client");
-    expect(atClient.length).toBe(30);
+    // Per connection the client receives SYN-ACK, the server's immediate ACK of
+    // the request (quick-ACK mode after its first data, tcp_event_data_recv),
+    // the response (512 B: one segment) and FIN-ACK: 4 × 10 requests.
+    expect(atClient.length).toBe(40);
     // The client only ever hears from the ClusterIP: conntrack rewrote every reply's source.
     expect(new Set(atClient.map((e) => e.pkt.src))).toEqual(new Set(["10.96.1.1:80"]));
     // DNAT happens once per connection, on the client's node; un-DNAT once per reply there too.
     const nats = ofType(result.trace, "nat");
     expect(nats.filter((n) => n.kind === "dnat").every((n) => n.node === "node-a")).toBe(true);
-    expect(nats.filter((n) => n.kind === "dnat").length).toBe(10 * 4);
-    expect(nats.filter((n) => n.kind === "un-dnat").length).toBe(10 * 3);
+    // Client → ClusterIP per connection: SYN, the handshake's ACK, the request,
+    // the ACK of the response, FIN, the last ACK (6); replies: the 4 above.
+    expect(nats.filter((n) => n.kind === "dnat").length).toBe(10 * 6);
+    expect(nats.filter((n) => n.kind === "un-dnat").length).toBe(10 * 4);
     // One backend pick per connection, among the Service's two endpoints.
     const picks = ofType(result.trace, "lb.pick");
     expect(picks).toHaveLength(10);
