@@ -14,7 +14,13 @@ export {
   sliceLabelsFor,
 } from "./endpoints.ts";
 export { EndpointSliceController, type EndpointSliceControllerOptions } from "./endpointslices.ts";
-export { type ExitDelayFn, PodLifecycle, type PodLifecycleOptions, type ReadinessProbeFn } from "./lifecycle.ts";
+export {
+  type ExitDelayFn,
+  PodLifecycle,
+  type PodLifecycleOptions,
+  type ProbeOutcome,
+  type ReadinessProbeFn,
+} from "./lifecycle.ts";
 export { canonicalJson, compareStrings, deepEqual, type ObjectOfKind, objectKey, selectorMatches } from "./objects.ts";
 export {
   fnv32a,
@@ -33,7 +39,14 @@ export {
   POD_READY,
   withCondition,
 } from "./pods.ts";
-export { feedProbe, newProbeCounter, type ProbeCounter, pastInitialDelay } from "./probes.ts";
+export {
+  awaitProbe,
+  feedProbe,
+  newProbeCounter,
+  type PendingProbe,
+  type ProbeCounter,
+  pastInitialDelay,
+} from "./probes.ts";
 export { rankForDeletion } from "./replicas.ts";
 export {
   effectiveMaxUnavailable,
@@ -55,4 +68,13 @@ export {
   type WatchHandler,
   type WatchVerb,
 } from "./store.ts";
+export {
+  type ContainerHooks,
+  type ContainerStopEnv,
+  type ContainerStopPlan,
+  containerStopPlans,
+  MINIMUM_GRACE_PERIOD,
+  preStopDuration,
+  scheduleContainerStops,
+} from "./termination.ts";
 export { type NodeView, NodeWatch, type NodeWatchOptions, type SyncCallback } from "./watch.ts";

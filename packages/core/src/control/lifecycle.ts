@@ -2,11 +2,16 @@ import type { Container, Pod } from "../api/index.ts";
 import { type EventHandle, type Nanos, type Scheduler, s } from "../engine/index.ts";
 import { objectKey } from "./objects.ts";
 import { beginPodDeletion, isPodTerminating, POD_READY, withCondition } from "./pods.ts";
-import { feedProbe, newProbeCounter, type ProbeCounter, pastInitialDelay } from "./probes.ts";
+import type { PendingProbe } from "./probes.ts";
+import { awaitProbe, feedProbe, newProbeCounter, type ProbeCounter, pastInitialDelay } from "./probes.ts";
 import type { ApiStore, WatchEvent } from "./store.ts";
+import { type ContainerHooks, containerStopPlans, scheduleContainerStops } from "./termination.ts";
 
-/** A readiness probe's outcome for one container of one Pod at one instant (true: success). */
-export type ReadinessProbeFn = (pod: Pod, now: Nanos, container: Container) => boolean;
+/** A readiness probe's outcome: known at once (true: success), or pending. */
+export type ProbeOutcome = boolean | PendingProbe;
+
+/** A readiness probe of one container of one Pod at one instant. */
+export type ReadinessProbeFn = (pod: Pod, now: Nanos, container: Container) => ProbeOutcome;
 
 /** How long a Pod's application takes to exit after SIGTERM; undefined: it never exits on its own. */
 export type ExitDelayFn = (pod: Pod) => Nanos | undefined;
@@ -21,6 +26,14 @@ export interface PodLifecycleOptions {
   readonly probe?: ReadinessProbeFn;
   /** Application exit time after SIGTERM. Default: never early, so the full grace period is used. */
   readonly exitDelay?: ExitDelayFn;
+  /** Signals to the applications in the containers. */
+  readonly hooks?: ContainerHooks;
+  /**
+   * From the last container's exit to the Pod's removal (sandbox teardown: CNI DEL,
+   * then the object's deletion). Default 0. Packets the dying processes sent
+   * (FINs, RSTs) leave only if this is longer than the veth's latency.
+   */
+  readonly teardownDelay?: Nanos;
 }
 
 interface PodState {
@@ -28,7 +41,11 @@ interface PodState {
   startedAt: Nanos | undefined;
   readonly timers: EventHandle[];
   readonly probes: Map<string, ProbeCounter>;
+  /** Containers with a probe in flight. */
+  readonly probing: Set<string>;
   exiting: boolean;
+  /** Containers whose process still runs during termination. */
+  readonly running: Set<string>;
 }
 
 /**
@@ -69,18 +86,25 @@ export class PodLifecycle {
     beginPodDeletion(this.options.store, podKey, this.options.scheduler.now);
   }
 
-  /** A terminating Pod's application has exited: the Pod is removed now. Returns false if it was not terminating. */
+  /**
+   * A terminating Pod's applications have all exited: the Pod is removed after
+   * the teardown delay. Returns false if it was not terminating.
+   */
   exitNow(podKey: string): boolean {
     const pod = this.options.store.get("Pod", podKey);
+    const state = this.pods.get(podKey);
     if (!pod || !isPodTerminating(pod)) return false;
-    this.finish(podKey, "exited");
+    if (!state) this.finish(podKey, "exited");
+    else for (const name of [...state.running]) this.containerExited(podKey, name);
     return true;
   }
 
-  /** The Pod vanishes at once, without a grace period (a crashed node, a force delete). */
+  /** The Pod vanishes at once, without a grace period or any signal (a crashed node, a force delete). */
   crash(podKey: string): void {
-    if (!this.options.store.get("Pod", podKey)) return;
+    const pod = this.options.store.get("Pod", podKey);
+    if (!pod) return;
     this.forget(podKey);
+    this.options.hooks?.crash?.(pod);
     this.options.store.delete("Pod", podKey, "crashed");
   }
 
@@ -107,7 +131,9 @@ export class PodLifecycle {
       startedAt: undefined,
       timers: [],
       probes: new Map(),
+      probing: new Set(),
       exiting: false,
+      running: new Set(),
     };
     this.pods.set(key, state);
     if (pod.status.phase === "Running") state.startedAt = scheduler.now;
@@ -162,9 +188,29 @@ export class PodLifecycle {
     this.tick(key, container, (at + probe.periodSeconds * 1e9) as Nanos);
     // why: worker.go doProbe — nothing is probed before the container runs or within initialDelaySeconds.
     if (state.startedAt === undefined || !pastInitialDelay(probe, at - state.startedAt)) return;
-    const result = this.overrides.get(key) ?? (this.options.probe ?? (() => true))(pod, at, container);
+    // why: worker.go run — the probe runs synchronously in the worker's goroutine, so a tick
+    // that comes while the previous probe is still running is dropped (time.Ticker drops ticks).
+    if (state.probing.has(container.name)) return;
+    const outcome = this.overrides.get(key) ?? (this.options.probe ?? (() => true))(pod, at, container);
+    if (typeof outcome === "boolean") {
+      this.applyProbe(key, container, outcome);
+      return;
+    }
+    state.probing.add(container.name);
+    awaitProbe(outcome, this.options.scheduler, probe, state.timers, (success) => {
+      if (this.pods.get(key) !== state) return;
+      state.probing.delete(container.name);
+      this.applyProbe(key, container, success);
+    });
+  }
+
+  private applyProbe(key: string, container: Container, success: boolean): void {
+    const state = this.pods.get(key);
+    const pod = this.options.store.get("Pod", key);
+    const probe = container.readinessProbe;
+    if (!state || !pod || !probe) return;
     const counter = state.probes.get(container.name) as ProbeCounter;
-    if (feedProbe(counter, probe, result)) this.publishReadiness(key, pod, state);
+    if (feedProbe(counter, probe, success)) this.publishReadiness(key, pod, state);
   }
 
   private publishReadiness(key: string, pod: Pod, state: PodState): void {
@@ -187,17 +233,44 @@ export class PodLifecycle {
     return pod.spec.containers.every((c) => state.probes.get(c.name)?.ready ?? true);
   }
 
-  /** Termination: preStop, SIGTERM, then removal when the app exits or the grace period ends. */
-  // why: kubelet killContainer — preStop hook, then SIGTERM, then SIGKILL at the end of
-  // terminationGracePeriodSeconds; the kubelet then deletes the Pod object for good.
+  /**
+   * Termination: each container's preStop, SIGTERM, then SIGKILL at the end of
+   * the grace period unless its process exits first; the Pod is removed once
+   * every container has exited. Readiness probes go on meanwhile.
+   */
+  // why: kubelet killPodWithSyncResult → killContainer per container, in parallel; the
+  // status manager deletes the Pod object once its containers have terminated. worker.go
+  // doProbe keeps probing readiness of a terminating Pod (only liveness/startup stop).
   private beginExit(key: string, pod: Pod, state: PodState): void {
     state.exiting = true;
-    const grace = (this.graceOverrides.get(key) ?? pod.spec.terminationGracePeriodSeconds) * 1e9;
-    const preStop = Math.max(0, ...pod.spec.containers.map((c) => (c.lifecycle?.preStop?.sleep?.seconds ?? 0) * 1e9));
-    const appExit = this.options.exitDelay?.(pod);
-    const after = appExit === undefined ? grace : Math.min(grace, preStop + appExit);
-    const handle = this.options.scheduler.after(after as Nanos, () => this.finish(key, "deleted"), "control/lifecycle");
-    state.timers.push(handle);
+    const grace = this.graceOverrides.get(key) ?? pod.spec.terminationGracePeriodSeconds;
+    // why: a container that never started has no process to stop.
+    if (state.startedAt === undefined || pod.spec.containers.length === 0) {
+      this.removeAfterTeardown(key, state);
+      return;
+    }
+    for (const c of pod.spec.containers) state.running.add(c.name);
+    scheduleContainerStops(containerStopPlans(pod, grace), {
+      scheduler: this.options.scheduler,
+      timers: state.timers,
+      hooks: this.options.hooks,
+      exitDelay: this.options.exitDelay?.(pod),
+      current: () => (this.pods.get(key) === state ? this.options.store.get("Pod", key) : undefined),
+      running: (name) => state.running.has(name),
+      exited: (name) => this.containerExited(key, name),
+    });
+  }
+
+  private containerExited(key: string, name: string): void {
+    const state = this.pods.get(key);
+    if (!state?.running.delete(name) || state.running.size > 0) return;
+    this.removeAfterTeardown(key, state);
+  }
+
+  private removeAfterTeardown(key: string, state: PodState): void {
+    const delay = this.options.teardownDelay ?? 0;
+    if (delay === 0) this.finish(key, "deleted");
+    else state.timers.push(this.options.scheduler.after(delay, () => this.finish(key, "deleted"), "control/lifecycle"));
   }
 
   private finish(key: string, note: string): void {

@@ -1,4 +1,12 @@
 import type { Probe } from "../api/index.ts";
+import type { EventHandle, Nanos, Scheduler } from "../engine/index.ts";
+
+/**
+ * A probe still running: it calls `done` once with its result. The kubelet
+ * counts a result that comes later than the probe's `timeoutSeconds` as a
+ * failure and ignores the late answer.
+ */
+export type PendingProbe = (done: (success: boolean) => void) => void;
 
 /** One container's readiness prober: the consecutive-result counter and the current verdict. */
 export interface ProbeCounter {
@@ -43,4 +51,29 @@ export function feedProbe(counter: ProbeCounter, probe: Probe, success: boolean)
 // why: worker.go doProbe — `if int32(time.Since(StartedAt).Seconds()) < InitialDelaySeconds { return true }`.
 export function pastInitialDelay(probe: Probe, elapsedNs: number): boolean {
   return Math.trunc(elapsedNs / 1e9) >= probe.initialDelaySeconds;
+}
+
+/**
+ * Starts a pending probe and calls `settle` once: with its answer, or with
+ * failure when `timeoutSeconds` pass first (the timer goes into `timers`).
+ */
+// why: prober.go runProbe — httpGet/tcpSocket/grpc probes are given timeoutSeconds;
+// a probe that has not answered by then is a failure.
+export function awaitProbe(
+  pending: PendingProbe,
+  scheduler: Scheduler,
+  probe: Probe,
+  timers: EventHandle[],
+  settle: (success: boolean) => void,
+): void {
+  let settled = false;
+  const once = (success: boolean) => {
+    if (settled) return;
+    settled = true;
+    scheduler.cancel(timeout);
+    settle(success);
+  };
+  const timeout = scheduler.after((probe.timeoutSeconds * 1e9) as Nanos, () => once(false), "control/lifecycle/probe");
+  timers.push(timeout);
+  pending(once);
 }

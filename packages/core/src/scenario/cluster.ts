@@ -10,10 +10,11 @@ import {
   PodScheduler,
   watchPodNetwork,
 } from "../control/index.ts";
-import { Rng, Scheduler } from "../engine/index.ts";
+import { ms, Rng, Scheduler } from "../engine/index.ts";
 import { Network } from "../node/index.ts";
 import { IptablesProxy, PassthroughProxy, type ServiceProxy } from "../proxy/index.ts";
 import { type TraceLevel, TraceRecorder } from "../trace/index.ts";
+import { appReadinessProbe, PodApps } from "../workload/index.ts";
 import type { ClusterSpec } from "./schema.ts";
 
 /** Every moving part of a simulated cluster, wired together. */
@@ -32,6 +33,14 @@ export interface SimCluster {
   /** The service CIDR and NodePort range, for objects applied mid-run. */
   readonly apiNetwork: ClusterNetworkConfig;
 }
+
+/**
+ * From a terminating Pod's last container exiting to its veth being deleted
+ * and its object removed. Long enough for the FINs and RSTs of the killed
+ * processes to leave the Pod; the real time (kubelet pod worker →
+ * StopPodSandbox → CNI DEL → status manager's delete) varies by runtime.
+ */
+const POD_TEARDOWN_DELAY = ms(100);
 
 /** The v1 Node object for a scenario's node. */
 export function nodeObject(spec: ClusterSpec["nodes"][number]): NodeObject {
@@ -120,7 +129,24 @@ export function buildCluster(
 
   const podHooks: SimCluster["podHooks"] = { attached: [], detached: [] };
   new PodScheduler({ store, scheduler });
-  const lifecycle = new PodLifecycle({ store, scheduler, startDelay: spec.podStartDelay });
+  const netnsOf = (pod: Pod) => network.pod(podKey(pod));
+  const appsOf = (pod: Pod) => {
+    const netns = netnsOf(pod);
+    return netns ? PodApps.find(netns) : undefined;
+  };
+  const lifecycle = new PodLifecycle({
+    store,
+    scheduler,
+    startDelay: spec.podStartDelay,
+    // Readiness probes answered by the Pods' applications; signals delivered to them.
+    probe: appReadinessProbe(netnsOf),
+    hooks: {
+      sigterm: (pod, container, exited) => appsOf(pod)?.sigterm(pod, container, exited),
+      sigkill: (pod, container) => appsOf(pod)?.sigkill(pod, container),
+      crash: (pod) => appsOf(pod)?.crash(),
+    },
+    teardownDelay: POD_TEARDOWN_DELAY,
+  });
   new DeploymentController({ store, scheduler, rng });
   new EndpointSliceController({ store, scheduler, rng });
   watchPodNetwork(store, {

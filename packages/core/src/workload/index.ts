@@ -1,6 +1,48 @@
 export { type ClientOptions, RequestClient, type TargetResolver } from "./client.ts";
+export {
+  type BackoffConfig,
+  type ConnectivityState,
+  DnsWatcher,
+  GRPC_BACKOFF,
+  GRPC_MIN_CONNECT_TIMEOUT,
+  GRPC_MIN_RESOLUTION_INTERVAL,
+  GrpcChannel,
+  type GrpcChannelOptions,
+  type GrpcServerOptions,
+  grpcServer,
+  type LbPolicy,
+  type NameLookup,
+  type PodAppDeps,
+  type PodSelector,
+  Subchannel,
+  startInPods,
+} from "./grpc/index.ts";
+export {
+  type Call,
+  CallLoad,
+  type CallLoadOptions,
+  type CallResult,
+  type CallTransport,
+  type ConnectionAge,
+  GO_HTTP2_SERVER,
+  GO_HTTP2_TRANSPORT,
+  GRPC_GO_CLIENT,
+  GRPC_GO_SERVER,
+  H2Client,
+  type H2ClientOptions,
+  type H2ClientSettings,
+  H2Connection,
+  type H2Frame,
+  type H2Framing,
+  H2Server,
+  type H2ServerOptions,
+  type H2ServerSettings,
+  type StreamFailure,
+} from "./http2/index.ts";
+export { type PodApp, PodApps } from "./lifecycle.ts";
+export { appReadinessProbe, type ProbeAction, probeAction } from "./lifecycle-probe.ts";
 export type { AppMessage, RequestError, RequestRecord } from "./messages.ts";
-export { RequestServer, type ServerOptions } from "./server.ts";
+export { RequestServer, type ServerConn, type ServerOptions, type SigtermBehaviour } from "./server.ts";
 export { type ServiceTime, serviceTimeSampler } from "./service-time.ts";
 export {
   type ConnectOptions,
@@ -25,4 +67,5 @@ export {
   tcpConfig,
 } from "./tcp/index.ts";
 export { type UdpHandlers, type UdpPeer, UdpSocket } from "./udp.ts";
+export { type SentDatagram, UdpSender, type UdpSenderOptions } from "./udp-sender.ts";
 export { WorkerPool } from "./workers.ts";

@@ -5,7 +5,14 @@
  */
 export type AppMessage =
   | { readonly kind: "request"; readonly id: number; readonly bytes: number }
-  | { readonly kind: "response"; readonly id: number; readonly bytes: number; readonly pod: string };
+  | {
+      readonly kind: "response";
+      readonly id: number;
+      readonly bytes: number;
+      readonly pod: string;
+      /** HTTP/1.1 `Connection: close`: the server closes the connection after this response (it is draining). */
+      readonly close?: boolean;
+    };
 
 /** Why a request failed, as the client application sees it. */
 export type RequestError =
@@ -30,7 +37,13 @@ export type RequestError =
   /** No local port left for the connection (EADDRNOTAVAIL). */
   | "no-port"
   /** The target (a Pod or Service by name) does not exist at send time. */
-  | "no-target";
+  | "no-target"
+  /**
+   * gRPC UNAVAILABLE: no subchannel could carry the call (name resolution
+   * failed, or every subchannel is in TRANSIENT_FAILURE and the call is not
+   * wait-for-ready).
+   */
+  | "unavailable";
 
 /** One request, from the client's point of view. */
 export interface RequestRecord {
@@ -50,8 +63,10 @@ export interface RequestRecord {
   /** The connection's endpoints as `ip:port` text, as the client saw them. */
   local?: string;
   remote?: string;
-  /** Datagrams sent (UDP: 1 + retries used). */
+  /** Datagrams sent (UDP: 1 + retries used); HTTP/2 and gRPC: 1 + transparent retries of unprocessed streams. */
   attempts?: number;
+  /** HTTP/2 and gRPC: the stream id the request went out on (its connection is `localPort`). */
+  stream?: number;
   /** Segments the client's TCP retransmitted (SYNs included). */
   retransmissions?: number;
   error?: RequestError;
