@@ -10,10 +10,9 @@ import {
   type EvalContext,
   type EvaluateOptions,
   type NetfilterPacket,
-  parseIptablesSave,
   traverseHook,
 } from "../packages/core/src/netfilter/index.ts";
-import { IptablesProgrammer } from "../packages/core/src/proxy/index.ts";
+import { IptablesLoader, IptablesProgrammer } from "../packages/core/src/proxy/index.ts";
 import { clusterView, LOCAL_ADDRESSES, packetTo, proxierConfig } from "./iptables-cluster.ts";
 import { median, mulberry32 } from "./stats.ts";
 
@@ -35,7 +34,7 @@ export interface WallTime {
 export interface ProgramCost {
   /** IptablesProgrammer.sync: kube-proxy's iptables-restore input, applied to the model of the kernel tables. */
   syncMs: number;
-  /** iptables-save of the programmed tables, parsed into the netfilter rule model. */
+  /** The programmed tables loaded into the netfilter rule model, as IptablesProxy.sync does (IptablesLoader). */
   loadMs: number;
   /** Compiling the rules into tests, with the chain index. */
   compileMs: number;
@@ -76,7 +75,7 @@ export function programNode(services: number, endpoints: number): { compiled: Co
   const programmer = new IptablesProgrammer(proxierConfig());
   programmer.sync(view, true, ns(0));
   const t1 = performance.now();
-  const ruleset = parseIptablesSave(programmer.iptablesSave(["filter", "nat"]));
+  const ruleset = new IptablesLoader().load(programmer.tables, ["filter", "nat"], "bench");
   const t2 = performance.now();
   const compiled = compileRuleset(ruleset);
   const t3 = performance.now();

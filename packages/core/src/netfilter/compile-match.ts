@@ -1,7 +1,7 @@
 import { cidrContains } from "../net/index.ts";
 import { classifyAddress, type EvalContext, type NetfilterPacket, PROTO_OF } from "./context.ts";
 import type { RecentTables } from "./recent.ts";
-import { CT_STATE_BITS, type Match } from "./types.ts";
+import { CT_STATE_BITS, IP_PART_KINDS, type Match } from "./types.ts";
 
 /** The mutable state one traversal threads through its matches. */
 export interface MatchEnv {
@@ -59,9 +59,68 @@ function addrTypeTest(m: Match & { kind: "addrtype" }): Test {
 }
 
 /**
+ * True when {@link compileMatch} gives the match a test: false for matches
+ * that always pass (comment, nfacct, `-p all`, a port match without ports).
+ */
+export function hasTest(m: Match): boolean {
+  switch (m.kind) {
+    case "comment":
+    case "nfacct":
+      return false;
+    case "protocol":
+      return m.proto !== 0;
+    case "tcp":
+    case "udp":
+    case "sctp":
+      return m.sport !== undefined || m.dport !== undefined;
+    default:
+      return true;
+  }
+}
+
+/**
+ * The matches of a rule that have a test, in test order: the IP part first,
+ * then the extensions in rule order. The rule's own array when it already is
+ * that (no allocation).
+ */
+// why: ipt_do_table checks ip_packet_match (-s -d -i -o -p) before any
+// extension, whatever order the rule was written in; the order matters for
+// stateful matches (a statistic draw happens only when the IP part passed).
+export function testedMatches(matches: readonly Match[]): readonly Match[] {
+  let sawExtension = false;
+  let asIs = true;
+  for (const m of matches) {
+    const ip = IP_PART_KINDS.has(m.kind);
+    if (!hasTest(m) || (ip && sawExtension)) {
+      asIs = false;
+      break;
+    }
+    if (!ip) sawExtension = true;
+  }
+  if (asIs) return matches;
+  const out: Match[] = [];
+  for (const m of matches) if (IP_PART_KINDS.has(m.kind) && hasTest(m)) out.push(m);
+  for (const m of matches) if (!IP_PART_KINDS.has(m.kind) && hasTest(m)) out.push(m);
+  return out;
+}
+
+/**
+ * The `--mode nth` counter a rule starts with once loaded: the kernel's
+ * xt_statistic_priv count, every-1-packet (the last nth match of the rule
+ * sets it, as the rule's matches share one counter here).
+ */
+// why: xt_statistic.c statistic_mt_check — info->master->count = info->u.nth.count (every-1-packet).
+export function initialNth(matches: readonly Match[]): number {
+  let count = 0;
+  for (const m of matches) if (m.kind === "statistic" && m.mode === "nth") count = m.every - 1 - m.packet;
+  return count;
+}
+
+/**
  * Compiles one match into a test. `nth` holds the rule's `--mode nth`
- * counter, the per-rule state the kernel keeps in xt_statistic_priv.
- * Returns undefined for matches that always pass (comment, nfacct).
+ * counter, the per-rule state the kernel keeps in xt_statistic_priv; it is
+ * read and advanced, never reset, so a rule's tests may be compiled more
+ * than once. Returns undefined for matches that always pass (see {@link hasTest}).
  */
 export function compileMatch(m: Match, nth: { count: number }): Test | undefined {
   switch (m.kind) {
@@ -115,8 +174,8 @@ export function compileMatch(m: Match, nth: { count: number }): Test | undefined
       } else {
         const last = m.every - 1;
         const { invert } = m;
-        // why: xt_statistic.c — count starts at every-1-packet; nval = count == every-1 ? 0 : count+1; match on 0.
-        nth.count = last - m.packet;
+        // why: xt_statistic.c — nval = count == every-1 ? 0 : count+1; match on 0 (the counter
+        // starts at every-1-packet: see initialNth, set once when the rule is loaded).
         return () => {
           nth.count = nth.count === last ? 0 : nth.count + 1;
           return (nth.count === 0) !== invert;

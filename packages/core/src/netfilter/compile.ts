@@ -1,10 +1,10 @@
 import { InputError } from "../engine/index.ts";
-import { compileMatch, type Test } from "./compile-match.ts";
-import { type FastTests, fastTests } from "./fast-rule.ts";
+import { compileMatch, initialNth, type Test, testedMatches } from "./compile-match.ts";
+import { type FastTests, fillFastTests } from "./fast-rule.ts";
 import { type ChainIndex, indexChain } from "./index-chains.ts";
 import { formatRuleLine } from "./print-rule.ts";
 import { RecentTables } from "./recent.ts";
-import { type Chain, IP_PART_KINDS, type Match, type Rule, type Ruleset, type Table, type TableName } from "./types.ts";
+import type { Chain, Match, Rule, Ruleset, Table, TableName } from "./types.ts";
 
 /**
  * One rule ready for the per-packet walk: tests and a resolved target, built
@@ -68,11 +68,71 @@ export interface CompileOptions {
 /** Below this many guarded rules a chain is walked rule by rule: an index would not pay for its lookups. */
 const DEFAULT_INDEX_MIN_RULES = 16;
 
-function orderMatches(matches: readonly Match[]): Match[] {
-  // why: ipt_do_table checks ip_packet_match (-s -d -i -o -p) before any
-  // extension, whatever order the rule was written in; the order matters for
-  // stateful matches (a statistic draw happens only when the IP part passed).
-  return [...matches.filter((m) => IP_PART_KINDS.has(m.kind)), ...matches.filter((m) => !IP_PART_KINDS.has(m.kind))];
+/** The counter of every rule without `--mode nth`: never written. */
+const NO_NTH: { readonly count: number } = Object.freeze({ count: 0 });
+
+/**
+ * A compiled rule. The fields the indexed walk reads come first and are
+ * small integers; what only the linear walk, `explain` or a recorded match
+ * needs (every test as a closure, the matches in test order, the rule's
+ * text) is built on first use, so that a rule costs little memory and a
+ * cold rule few cache lines.
+ */
+class RuleCode implements CompiledRule {
+  fMask = 0;
+  srcBase = 0;
+  srcMask = 0;
+  dstBase = 0;
+  dstMask = 0;
+  proto = 0;
+  sport = 0;
+  dport = 0;
+  statProb = 0;
+  rest: readonly Test[];
+  readonly to: CompiledChain | undefined;
+  readonly rule: Rule;
+  readonly index: number;
+  readonly chain: CompiledChain;
+  readonly nth: { count: number };
+  private testsMemo: readonly Test[] | undefined = undefined;
+  private orderedMemo: readonly Match[] | undefined = undefined;
+  private text: string | undefined = undefined;
+
+  constructor(rule: Rule, chain: CompiledChain, index: number, to: CompiledChain | undefined) {
+    this.rule = rule;
+    this.chain = chain;
+    this.index = index;
+    this.to = to;
+    let nth = NO_NTH as { count: number };
+    for (const m of rule.matches) if (m.kind === "statistic" && m.mode === "nth") nth = { count: 0 };
+    if (nth !== NO_NTH) nth.count = initialNth(rule.matches);
+    this.nth = nth;
+    this.rest = [];
+    fillFastTests(this as Parameters<typeof fillFastTests>[0], testedMatches(rule.matches), nth);
+  }
+
+  get tests(): readonly Test[] {
+    return this.testsMemo ?? this.compileTests();
+  }
+
+  get ordered(): readonly Match[] {
+    if (this.orderedMemo === undefined) this.compileTests();
+    return this.orderedMemo as readonly Match[];
+  }
+
+  get ruleText(): string {
+    this.text ??= formatRuleLine(this.chain.name, this.rule, true);
+    return this.text;
+  }
+
+  /** Every test as a closure, in test order (for the linear walk and explain); kept once built. */
+  private compileTests(): readonly Test[] {
+    const ordered = testedMatches(this.rule.matches);
+    const tests = ordered.map((m) => compileMatch(m, this.nth) as Test);
+    this.orderedMemo = ordered;
+    this.testsMemo = tests;
+    return tests;
+  }
 }
 
 function compileRule(
@@ -82,52 +142,13 @@ function compileRule(
   i: number,
   chains: ReadonlyMap<string, CompiledChain>,
 ): CompiledRule {
-  const nth = { count: 0 };
-  const tests: Test[] = [];
-  const kept: Match[] = [];
-  for (const m of orderMatches(rule.matches)) {
-    const t = compileMatch(m, nth);
-    if (t) {
-      tests.push(t);
-      kept.push(m);
-    }
-  }
   const t = rule.target;
-  const to = t.kind === "jump" || t.kind === "goto" ? chains.get(t.chain) : undefined;
-  if ((t.kind === "jump" || t.kind === "goto") && (!to || to.builtin)) {
+  const jumps = t.kind === "jump" || t.kind === "goto";
+  const to = jumps ? chains.get(t.chain) : undefined;
+  if (jumps && (!to || to.builtin)) {
     throw new InputError([`*${table}: -A ${compiled.name} rule ${i + 1}: no user chain "${t.chain}" to jump to`]);
   }
-  const f = fastTests(kept, tests);
-  // One literal with every field in one order, so that every compiled rule shares one hidden
-  // class; the fields the indexed walk reads come first, sharing the object's first cache lines.
-  return {
-    fMask: f.fMask,
-    srcBase: f.srcBase,
-    srcMask: f.srcMask,
-    srcInv: f.srcInv,
-    dstBase: f.dstBase,
-    dstMask: f.dstMask,
-    dstInv: f.dstInv,
-    proto: f.proto,
-    protoInv: f.protoInv,
-    spLo: f.spLo,
-    spHi: f.spHi,
-    spInv: f.spInv,
-    dpLo: f.dpLo,
-    dpHi: f.dpHi,
-    dpInv: f.dpInv,
-    statProb: f.statProb,
-    statInv: f.statInv,
-    rest: f.rest,
-    rule,
-    to,
-    index: i + 1,
-    ruleText: formatRuleLine(compiled.name, rule, true),
-    chain: compiled,
-    tests,
-    ordered: kept,
-    nth,
-  };
+  return new RuleCode(rule, compiled, i + 1, to);
 }
 
 function compileTable(table: Table, minGuarded: number | undefined): CompiledTable {
@@ -150,27 +171,41 @@ function compileTable(table: Table, minGuarded: number | undefined): CompiledTab
 
 /** The kernel refuses a table whose jumps form a loop (mark_source_chains, ELOOP). */
 function checkLoops(table: TableName, chains: ReadonlyMap<string, CompiledChain>): void {
-  const state = new Map<string, "visiting" | "done">();
-  const path: string[] = [];
-  const visit = (c: CompiledChain): void => {
-    if (state.get(c.name) === "done") return;
-    if (state.get(c.name) === "visiting") {
-      const loop = [...path.slice(path.indexOf(c.name)), c.name].join(" -> ");
-      throw new InputError([`*${table}: jump loop ${loop} (the kernel rejects it with ELOOP)`]);
+  // Most tables have no loop: find that out in any order, and sort only to name a loop the same way every time.
+  if (findLoop([...chains.values()]) === undefined) return;
+  const loop = findLoop([...chains.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) as string;
+  throw new InputError([`*${table}: jump loop ${loop} (the kernel rejects it with ELOOP)`]);
+}
+
+/** The first jump loop met visiting `order` depth first, as `A -> B -> A`; undefined when there is none. */
+function findLoop(order: readonly CompiledChain[]): string | undefined {
+  const state = new Map<CompiledChain, "visiting" | "done">();
+  const path: CompiledChain[] = [];
+  const visit = (c: CompiledChain): string | undefined => {
+    const seen = state.get(c);
+    if (seen === "done") return undefined;
+    if (seen === "visiting") return [...path.slice(path.indexOf(c)), c].map((x) => x.name).join(" -> ");
+    state.set(c, "visiting");
+    path.push(c);
+    for (const r of c.rules) {
+      const loop = r.to ? visit(r.to) : undefined;
+      if (loop !== undefined) return loop;
     }
-    state.set(c.name, "visiting");
-    path.push(c.name);
-    for (const r of c.rules) if (r.to) visit(r.to);
     path.pop();
-    state.set(c.name, "done");
+    state.set(c, "done");
+    return undefined;
   };
-  for (const c of [...chains.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) visit(c);
+  for (const c of order) {
+    const loop = visit(c);
+    if (loop !== undefined) return loop;
+  }
+  return undefined;
 }
 
 /**
- * Compiles a ruleset for evaluation: every match becomes a closure and every
- * jump a direct chain reference, once, so the per-packet walk neither parses
- * nor looks names up. Long chains are indexed by destination, protocol and
+ * Compiles a ruleset for evaluation: every match becomes an inline check or a
+ * closure and every jump a direct chain reference, once, so the per-packet
+ * walk neither parses nor looks names up. Long chains are indexed by destination, protocol and
  * port unless `options.index` is false (see index-chains.ts). Recompile
  * after changing the ruleset. Throws InputError for jumps to missing chains
  * and jump loops.

@@ -1,4 +1,5 @@
 import type { CompiledChain, CompiledRule } from "./compile.ts";
+import { testedMatches } from "./compile-match.ts";
 import { type NetfilterPacket, PROTO_OF } from "./context.ts";
 import type { Match } from "./types.ts";
 
@@ -52,7 +53,7 @@ export const PURE_KINDS: ReadonlySet<Match["kind"]> = new Set([
 // at the first that fails: a match after the failing one is never run.
 export function ruleGuard(r: CompiledRule): RuleGuard {
   const g: RuleGuard = { shape: 0, proto: 0, dst: 0, dport: 0 };
-  for (const m of r.ordered) {
+  for (const m of testedMatches(r.rule.matches)) {
     if (!PURE_KINDS.has(m.kind)) break;
     if (m.kind === "destination" && !m.invert && m.cidr.bits === 32 && !(g.shape & DST)) {
       g.shape |= DST;

@@ -35,7 +35,8 @@ export {
   type KubeProxyTraceResult,
   traceLikeKubeProxy,
 } from "./kube-proxy-trace.ts";
-export { type ParsedRule, parseRuleWords } from "./parse-rule.ts";
+export { parseCommonRule } from "./parse-fast.ts";
+export { type ParsedRule, parseAnyRule, parseRuleWords } from "./parse-rule.ts";
 export { type ParseSaveOptions, parseIptablesSave } from "./parse-save.ts";
 export { RuleSyntaxError } from "./parse-values.ts";
 export {

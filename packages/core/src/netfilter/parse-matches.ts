@@ -8,6 +8,11 @@ export type { MatchModule, OptionCall, RuleFacts } from "./match-module.ts";
 
 type PortState = { sport?: PortCondition; dport?: PortCondition };
 
+// why: a ":" range (0:65535) is the match's default and is not saved (libxt_tcp.t "--sport :").
+function keep(p: PortCondition | undefined): PortCondition | undefined {
+  return p && !(p.lo === 0 && p.hi === 65535) ? p : undefined;
+}
+
 function portModule(kind: "tcp" | "udp" | "sctp", proto: number): MatchModule<unknown> {
   const sport: OptionSpec<PortState> = {
     invertible: true,
@@ -26,8 +31,6 @@ function portModule(kind: "tcp" | "udp" | "sctp", proto: number): MatchModule<un
       if (facts.proto !== proto || facts.protoInvert) {
         throw new RuleSyntaxError(`-m ${kind} requires -p ${kind}`);
       }
-      // why: a ":" range (0:65535) is the match's default and is not saved (libxt_tcp.t "--sport :").
-      const keep = (p: PortCondition | undefined) => (p && !(p.lo === 0 && p.hi === 65535) ? p : undefined);
       const m: { kind: typeof kind; sport?: PortCondition; dport?: PortCondition } = { kind };
       const sp = keep(s.sport);
       const dp = keep(s.dport);

@@ -1,3 +1,4 @@
+import { parseCommonRule } from "./parse-fast.ts";
 import { MATCH_MODULES, type MatchModule, type OptionCall, type RuleFacts } from "./parse-matches.ts";
 import { TARGET_MODULES } from "./parse-targets.ts";
 import { PROTO_NUMBERS, parseAddress, parseUint, RuleSyntaxError } from "./parse-values.ts";
@@ -34,6 +35,22 @@ class Reader {
   }
 }
 
+/** The one OptionCall of a parse, pointed at each option in turn: no closure per option. */
+class Call implements OptionCall {
+  option = "";
+  invert = false;
+  constructor(private readonly r: Reader) {}
+  value(): string {
+    return this.r.value(this.option, "a value");
+  }
+}
+
+/** The bit of each IP-part kind, to refuse a repeated flag. */
+const IP_BIT = { source: 1, destination: 2, inInterface: 4, outInterface: 8, protocol: 16 } as const;
+
+/** The match a port option after `-p` loads implicitly, by protocol number. */
+const IMPLICIT: Readonly<Record<number, string>> = { 6: "tcp", 17: "udp", 132: "sctp" };
+
 const IP_OPTIONS: Record<string, "source" | "destination" | "inInterface" | "outInterface" | "protocol"> = {
   "-s": "source",
   "--source": "source",
@@ -57,11 +74,21 @@ const IP_OPTIONS: Record<string, "source" | "destination" | "inInterface" | "out
  * target's options. Throws RuleSyntaxError naming the offending word.
  */
 export function parseRuleWords(tokens: readonly Token[], table: TableName): ParsedRule {
+  return parseCommonRule(tokens, table) ?? parseAnyRule(tokens, table);
+}
+
+/**
+ * The general parser behind {@link parseRuleWords}: every option of every
+ * modelled extension, without the fast path for kube-proxy's rule shapes
+ * (`parseCommonRule`). Exported so that tests can hold the two side by side.
+ */
+export function parseAnyRule(tokens: readonly Token[], table: TableName): ParsedRule {
   const r = new Reader(tokens);
   const matches: (Match | undefined)[] = [];
   const loaded: Loaded[] = [];
   const facts: RuleFacts = { proto: 0, protoInvert: false };
-  const seen = new Set<string>();
+  const call = new Call(r);
+  let seen = 0;
   let target: Target = { kind: "none" };
   let targetModule: (typeof TARGET_MODULES)[string] | undefined;
   let targetState: Record<string, unknown> = {};
@@ -76,8 +103,8 @@ export function parseRuleWords(tokens: readonly Token[], table: TableName): Pars
     }
     const ipKind = IP_OPTIONS[word];
     if (ipKind) {
-      if (seen.has(ipKind)) throw new RuleSyntaxError(`multiple ${word} flags are not allowed`);
-      seen.add(ipKind);
+      if (seen & IP_BIT[ipKind]) throw new RuleSyntaxError(`multiple ${word} flags are not allowed`);
+      seen |= IP_BIT[ipKind];
       const m = parseIpPart(ipKind, word, r, invert);
       if (m.kind === "protocol") {
         facts.proto = m.proto;
@@ -111,7 +138,9 @@ export function parseRuleWords(tokens: readonly Token[], table: TableName): Pars
       const bytes = parseUint(r.value(word, "a byte count"), "a byte count", Number.MAX_SAFE_INTEGER);
       counters = { packets, bytes };
     } else if (word.startsWith("-")) {
-      dispatchOption(word, r, invert, loaded, matches, facts, targetModule, targetState);
+      call.option = word;
+      call.invert = invert;
+      dispatchOption(call, loaded, matches, facts, targetModule, targetState);
     } else {
       throw new RuleSyntaxError(`unexpected word "${word}"`);
     }
@@ -156,16 +185,14 @@ const KIND_WHAT = {
 } as const;
 
 function dispatchOption(
-  word: string,
-  r: Reader,
-  invert: boolean,
+  call: Call,
   loaded: Loaded[],
   matches: (Match | undefined)[],
   facts: RuleFacts,
   targetModule: (typeof TARGET_MODULES)[string] | undefined,
   targetState: Record<string, unknown>,
 ): void {
-  const call: OptionCall = { option: word, invert, value: () => r.value(word, `a value`) };
+  const { option: word, invert } = call;
   for (let k = loaded.length - 1; k >= 0; k--) {
     const l = loaded[k] as Loaded;
     const spec = l.module.options[word];
@@ -182,12 +209,12 @@ function dispatchOption(
   }
   // why: iptables command_default loads the -p protocol's match implicitly
   // when an unknown option follows (-p tcp --dport 80 ≡ -p tcp -m tcp --dport 80).
-  const implicit = { 6: "tcp", 17: "udp", 132: "sctp" }[facts.proto];
+  const implicit = IMPLICIT[facts.proto];
   const module = implicit ? MATCH_MODULES[implicit] : undefined;
   if (implicit && module?.options[word] && !loaded.some((l) => l.name === implicit)) {
     loaded.push({ name: implicit, module, state: module.init(), slot: matches.length });
     matches.push(undefined);
-    dispatchOption(word, r, invert, loaded, matches, facts, targetModule, targetState);
+    dispatchOption(call, loaded, matches, facts, targetModule, targetState);
     return;
   }
   throw new RuleSyntaxError(`unknown option "${word}"`);

@@ -32,7 +32,7 @@ function parsePortSpan(text: string): PortRange {
 }
 
 /** Parses `ip[-ip][:port[-port]]` (libipt_DNAT.c / libipt_SNAT.c parse_to). */
-function parseNatRange(text: string): NatRange {
+export function parseNatRange(text: string): NatRange {
   const colon = text.indexOf(":");
   const ips = colon < 0 ? text : text.slice(0, colon);
   const [a, b, extra] = ips.split("-");

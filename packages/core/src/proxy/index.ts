@@ -5,6 +5,7 @@ export { type EndpointInfo, type EndpointsMap, endpointsFromSlices, sliceService
 export { EndpointsChangeTracker } from "./endpoints-change-tracker.ts";
 export {
   endpointChainName,
+  IptablesLoader,
   IptablesProgrammer,
   type IptablesProxierConfig,
   IptablesProxy,

@@ -1,13 +1,14 @@
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-/** RFC 4648 base32 (Go's `base32.StdEncoding`), without padding: enough for a prefix. */
-function base32(bytes: Uint8Array): string {
+/** RFC 4648 base32 (Go's `base32.StdEncoding`) of the first `count` bytes, without padding: enough for a prefix. */
+function base32(bytes: Uint8Array, count: number): string {
   let out = "";
   let buffer = 0;
   let bits = 0;
-  for (const byte of bytes) {
+  for (let i = 0; i < count; i++) {
+    const byte = bytes[i] as number;
     buffer = ((buffer << 8) | byte) & 0xffff;
     bits += 8;
     while (bits >= 5) {
@@ -19,10 +20,27 @@ function base32(bytes: Uint8Array): string {
   return out;
 }
 
+/** One-shot hashing (Node ≥ 20.12), much cheaper per call than a Hash object; the Hash object otherwise. */
+const sha256: (text: string) => Uint8Array =
+  typeof crypto.hash === "function"
+    ? (text) => crypto.hash("sha256", text, "buffer") as unknown as Uint8Array
+    : (text) => crypto.createHash("sha256").update(text, "utf8").digest();
+
+/** Names already hashed: a sync names every chain again, and most names repeat from the last sync. */
+const hashed = new Map<string, string>();
+/** Past this many names the memo starts afresh, so that churn cannot grow it without bound. */
+const MEMO_LIMIT = 1 << 20;
+
 function hash16(text: string): string {
+  const known = hashed.get(text);
+  if (known !== undefined) return known;
   // why: iptables chain names are limited to 28 characters; kube-proxy keeps the first 16
-  // characters of base32(sha256(...)) (proxier.go portProtoHash).
-  return base32(createHash("sha256").update(text, "utf8").digest()).slice(0, 16);
+  // characters of base32(sha256(...)) (proxier.go portProtoHash), i.e. of its first 10 bytes
+  // (16 × 5 bits); kube-proxy itself computes each name once per service port and endpoint.
+  const h = base32(sha256(text), 10);
+  if (hashed.size >= MEMO_LIMIT) hashed.clear();
+  hashed.set(text, h);
+  return h;
 }
 
 /** kube-proxy `portProtoHash`: 16 characters of base32(sha256(servicePortName + protocol)). */

@@ -8,6 +8,7 @@ export {
 export { type IptablesProxierConfig, type ResolvedIptablesConfig, resolveIptablesConfig } from "./config.ts";
 export { dropReason, serviceOfRule } from "./drop-reason.ts";
 export { iptablesSave } from "./inspect.ts";
+export { IptablesLoader } from "./load.ts";
 export { formatFixed10, probability } from "./probability.ts";
 export { IptablesProgrammer, type IptablesSyncStats } from "./programmer.ts";
 export { IptablesProxy, type IptablesProxyOptions } from "./proxy.ts";

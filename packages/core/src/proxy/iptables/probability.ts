@@ -5,9 +5,17 @@
  * exact ties upwards instead, which differs for n = 2048.)
  */
 export function probability(n: number): string {
+  const known = formatted[n];
+  if (known !== undefined) return known;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`probability needs a positive integer, got ${n}`);
-  return formatFixed10(1 / n);
+  const text = formatFixed10(1 / n);
+  if (n < MEMO_SIZE) formatted[n] = text;
+  return text;
 }
+
+/** `probability(n)` for the small n every sync asks for again (endpoints per service). */
+const MEMO_SIZE = 4096;
+const formatted: (string | undefined)[] = [];
 
 /** Formats a value in [0, 1] with 10 decimals, exactly as Go's strconv does. */
 export function formatFixed10(x: number): string {

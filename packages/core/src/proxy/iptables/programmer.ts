@@ -50,7 +50,7 @@ export class IptablesProgrammer {
   private readonly kernel = new IptablesTables();
   private needFullSync = true;
   private lastCleanup: Nanos | undefined;
-  private lastRestore = "";
+  private lastRestore: () => string = () => "";
 
   /** @throws InputError when the config is invalid. */
   constructor(config: IptablesProxierConfig) {
@@ -74,17 +74,25 @@ export class IptablesProgrammer {
     const services = this.writeServices(out, doFull, updatedServices);
     const deletedChains = this.deleteStaleChains(out, services.active, services.largeClusterMode, now);
     writeTail(out, this.cfg);
-    const restoreInput = renderRestore(out);
-    this.kernel.restore(restoreInput);
+    const runs = restoreRuns(out);
+    this.kernel.restoreLines(runs);
     this.needFullSync = false;
-    this.lastRestore = restoreInput;
+    // The text is built only when asked for: a 10k-Service sync writes tens of megabytes of it.
+    let text: string | undefined;
+    const render = (): string => {
+      text ??= `${runs.flat().join("\n")}\n`;
+      return text;
+    };
+    this.lastRestore = render;
     const natRules = out.natRules.lines - deletedChains;
     return {
       services: this.state.services.size,
       endpoints: services.totalEndpoints,
       written: out.filterRules.lines + natRules,
       full: doFull,
-      restoreInput,
+      get restoreInput() {
+        return render();
+      },
       filterRules: out.filterRules.lines,
       natRules,
       natRulesTotal: out.natRules.lines + services.skippedRules - deletedChains,
@@ -139,7 +147,7 @@ export class IptablesProgrammer {
 
   /** The `iptables-restore` input of the last sync ("" before the first). */
   get lastRestoreInput(): string {
-    return this.lastRestore;
+    return this.lastRestore();
   }
 
   /** The node's tables now, as `iptables-save` would list them. */
@@ -158,10 +166,15 @@ export class IptablesProgrammer {
   }
 }
 
-/** Concatenates the buffers as kube-proxy does: filter chains, filter rules, nat chains, nat rules. */
-function renderRestore(out: RestoreBuffers): string {
-  // concat, not spread: a 10k-Service sync has more lines than a call may take arguments.
-  const lines = ["*filter"].concat(out.filterChains.text, out.filterRules.text, ["COMMIT", "*nat"]);
-  const all = lines.concat(out.natChains.text, out.natRules.text, ["COMMIT"]);
-  return `${all.join("\n")}\n`;
+/** The restore input as runs of lines, in kube-proxy's order: filter chains, filter rules, nat chains, nat rules. */
+function restoreRuns(out: RestoreBuffers): (readonly string[])[] {
+  return [
+    ["*filter"],
+    out.filterChains.text,
+    out.filterRules.text,
+    ["COMMIT", "*nat"],
+    out.natChains.text,
+    out.natRules.text,
+    ["COMMIT"],
+  ];
 }

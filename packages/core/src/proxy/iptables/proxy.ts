@@ -17,7 +17,6 @@ import {
   compileRuleset,
   type EvalContext,
   type HookResult,
-  parseIptablesSave,
   RecentTables,
   traverseHook,
 } from "../../netfilter/index.ts";
@@ -27,6 +26,7 @@ import { DatapathTrace } from "../datapath-trace.ts";
 import { ACCEPT, type HookVerdict, type PacketContext, type ProxyView, type ServiceProxy } from "../types.ts";
 import type { IptablesProxierConfig } from "./config.ts";
 import { dropReason, serviceOfRule } from "./drop-reason.ts";
+import { IptablesLoader } from "./load.ts";
 import { IptablesProgrammer, type IptablesSyncStats } from "./programmer.ts";
 
 const PLAIN = Object.freeze({});
@@ -64,6 +64,7 @@ export class IptablesProxy implements ServiceProxy {
   readonly programmer: IptablesProgrammer;
   readonly conntrack: Conntrack;
   private compiled: CompiledRuleset | undefined;
+  private readonly loader = new IptablesLoader();
   private readonly recent = new RecentTables();
   private readonly trace: DatapathTrace;
   private readonly statistic: RandomStream;
@@ -93,13 +94,15 @@ export class IptablesProxy implements ServiceProxy {
   /** Programs the rules from the node's view, loads them, and cleans stale UDP conntrack entries. */
   sync(view: ProxyView, full: boolean, now: Nanos) {
     const stats = this.programmer.sync(view, full, now);
-    const text = this.programmer.iptablesSave();
+    // The rules as `parseIptablesSave(programmer.iptablesSave())` would give them, without the text.
+    const ruleset = this.loader.load(
+      this.programmer.tables,
+      ["filter", "nat"],
+      `node ${this.options.config.nodeName} iptables`,
+    );
     // why: iptables-restore replaces the tables atomically; `-m recent` lists live
     // in the kernel module, not in the ruleset, so they survive a restore.
-    this.compiled = compileRuleset(
-      parseIptablesSave(text, { file: `node ${this.options.config.nodeName} iptables` }),
-      this.recent,
-    );
+    this.compiled = compileRuleset(ruleset, this.recent);
     this.endpointCounts = undefined;
     this.lastSync = stats;
     cleanStaleEntries(this.conntrack, cleanupServicePorts(view, this.options.config.nodeName), {
