@@ -35,6 +35,7 @@ export {
   buildCluster,
   defineScenario,
   type ExpectationResult,
+  kubeDnsObjects,
   type PreparedScenario,
   prepareScenario,
   type RunOptions,

@@ -1,9 +1,19 @@
 import { formatDuration } from "../engine/index.ts";
+import type { LatencySummary, RunMetrics } from "../metrics/index.ts";
 import type { RunResult } from "../scenario/index.ts";
 
 const ms = (n: number) => `${(n / 1e6).toFixed(3)}ms`;
+const pct = (l: LatencySummary) => `p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p99 ${ms(l.p99)}  max ${ms(l.max)}`;
+const bytes = (n: number) =>
+  n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`;
+const counts = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k} ${v}`);
 
-/** The human summary of a run: packets, drops by reason, requests, per-Pod counts, expectations. */
+/** Lines under one label: the label on the first, aligned padding on the rest. */
+function block(label: string, lines: string[]): string[] {
+  return lines.map((line, i) => `${(i === 0 ? label : "").padEnd(10)}${line}`);
+}
+
+/** The human summary of a run: packets, drops, requests, latency, Pods, clients, conntrack, DNS, expectations. */
 export function formatSummary(result: RunResult): string {
   const { metrics: m } = result;
   const lines: string[] = [];
@@ -15,27 +25,61 @@ export function formatSummary(result: RunResult): string {
   lines.push(`packets   sent ${m.packets.sent}, received ${m.packets.received}, dropped ${m.packets.dropped}`);
   const reasons = Object.entries(m.drops).filter(([k]) => k !== "total");
   if (reasons.length > 0) lines.push(`drops     ${reasons.map(([k, v]) => `${k} ${v}`).join(", ")}`);
-  const errors = Object.entries(m.requests.errors).map(([k, v]) => `${k} ${v}`);
+  const errors = counts(m.requests.errors);
   lines.push(
     `requests  ${m.requests.total} started, ${m.requests.ok} ok, ${m.requests.failed} failed${errors.length ? ` (${errors.join(", ")})` : ""}`,
   );
-  if (m.latencyNs.count > 0) {
-    const l = m.latencyNs;
-    lines.push(`latency   p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p99 ${ms(l.p99)}  max ${ms(l.max)}`);
-  }
-  const pods = Object.entries(m.pods);
-  pods.forEach(([name, p], i) => {
-    lines.push(
-      `${i === 0 ? "pods      " : "          "}${name}: ${p.requests} requests, ${p.packetsIn} packets in, ${p.packetsOut} out`,
-    );
-  });
+  if (m.latencyNs.count > 0) lines.push(`latency   ${pct(m.latencyNs)}`);
+  lines.push(...block("pods", podLines(m)));
+  lines.push(...block("clients", clientLines(m)));
   lines.push(`syncs     ${m.syncs}`);
+  lines.push(...block("conntrack", conntrackLines(m)));
+  lines.push(...block("dns", dnsLines(m)));
   result.expectations.forEach((e, i) => {
     lines.push(`${i === 0 ? "expect    " : "          "}${e.ok ? "✓" : "✗"} ${e.name} (${e.detail})`);
   });
   const passed = result.expectations.filter((e) => e.ok).length;
   lines.push(`result    ${result.passed ? "PASS" : "FAIL"} (${passed}/${result.expectations.length} expectations)`);
   return lines.join("\n");
+}
+
+function podLines(m: RunMetrics): string[] {
+  return Object.entries(m.pods).map(([name, p]) => {
+    const conns = p.connections > 0 ? `, ${p.connections} connections` : "";
+    const latency = p.latencyNs.count > 0 ? `, p50 ${ms(p.latencyNs.p50)} p99 ${ms(p.latencyNs.p99)}` : "";
+    return `${name}: ${p.requests} requests${conns}, ${p.packetsIn} packets in, ${p.packetsOut} out (${bytes(p.bytesIn)} in, ${bytes(p.bytesOut)} out)${latency}`;
+  });
+}
+
+function clientLines(m: RunMetrics): string[] {
+  return Object.entries(m.clients).map(([name, c]) => {
+    const errs = counts(c.errors);
+    const failed = c.failed > 0 ? `, ${c.failed} failed (${errs.join(", ")})` : "";
+    const reused = c.reused > 0 ? `, ${c.reused} on reused connections` : "";
+    return `${name}: ${c.requests} requests, ${c.ok} ok${failed}, ${c.connections} connections${reused}`;
+  });
+}
+
+function conntrackLines(m: RunMetrics): string[] {
+  if (!m.conntrack) return [];
+  return Object.entries(m.conntrack.nodes).map(
+    ([node, s]) => `${node}: ${s.last} entries at the end, max ${s.max}; UDP max ${Math.max(0, ...s.udp)}`,
+  );
+}
+
+function dnsLines(m: RunMetrics): string[] {
+  const d = m.dns;
+  if (!d) return [];
+  const errs = counts(d.errors);
+  const lines = [
+    `${d.lookups} lookups, ${d.ok} ok, ${d.failed} failed${errs.length ? ` (${errs.join(", ")})` : ""}, ${d.cached} cached; ${d.queries} queries (${d.queriesPerLookup.toFixed(2)} per lookup)`,
+  ];
+  if (d.latencyNs.count > 0) lines.push(`lookup ${pct(d.latencyNs)}`);
+  for (const [pod, s] of Object.entries(d.servers)) {
+    const terminating = s.queriesTerminating > 0 ? ` (${s.queriesTerminating} while terminating)` : "";
+    lines.push(`${pod}: ${s.queries} queries${terminating}`);
+  }
+  return lines;
 }
 
 /** The `--json` form: the summary as one object (no trace, no live state). */

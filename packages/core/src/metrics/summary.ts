@@ -1,26 +1,30 @@
 import type { PacketStats } from "../trace/index.ts";
 import type { RequestRecord } from "../workload/index.ts";
-
-/** Latency percentiles of successful requests, in integer nanoseconds. */
-export interface LatencySummary {
-  count: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-}
+import { type ClientMetrics, RequestGroups } from "./clients.ts";
+import type { ConntrackMetrics } from "./conntrack.ts";
+import type { DnsMetrics } from "./dns.ts";
+import { type LatencySummary, latencySummary } from "./histogram.ts";
 
 /** Per-Pod figures. Keyed by Pod name (`namespace/name` outside `default`). */
 export interface PodMetrics {
+  /** Requests its servers answered. */
   requests: number;
   packetsIn: number;
   packetsOut: number;
+  /** IP bytes received and sent (headers included). */
+  bytesIn: number;
+  bytesOut: number;
+  /** TCP connections its servers accepted. */
+  connections: number;
+  /** Latency, as the clients measured it, of the requests it answered. */
+  latencyNs: LatencySummary;
 }
 
 /**
  * A run's metrics: plain data, printed by the summary, serialised under
  * `metrics` by `--json`, and addressed by dotted paths in expectations
- * (`drops.total`, `pods.web-1.requests`).
+ * (`drops.total`, `pods.web-1.requests`, `clients.web.connections`,
+ * `dns.queriesPerLookup`).
  */
 export interface RunMetrics {
   packets: { sent: number; received: number; dropped: number };
@@ -29,14 +33,21 @@ export interface RunMetrics {
   requests: { total: number; ok: number; failed: number; errors: Record<string, number> };
   latencyNs: LatencySummary;
   pods: Record<string, PodMetrics>;
+  /** Per client, by the client's name. */
+  clients: Record<string, ClientMetrics>;
   syncs: number;
+  /** Conntrack entries over time, per node with a conntrack table (iptables mode). */
+  conntrack?: ConntrackMetrics;
+  /** Cluster DNS, when the scenario runs it. */
+  dns?: DnsMetrics;
 }
 
-/** Nearest-rank percentile of sorted values (0 when empty). */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1] as number;
+/** What the run adds beyond packets and requests. */
+export interface SummaryExtras {
+  /** TCP connections accepted, by Pod key (`namespace/name`). */
+  connections?: ReadonlyMap<string, number>;
+  conntrack?: ConntrackMetrics;
+  dns?: DnsMetrics;
 }
 
 const byKey = <T>(entries: Iterable<[string, T]>): Record<string, T> =>
@@ -47,20 +58,25 @@ export function podLabel(key: string): string {
   return key.startsWith("default/") ? key.slice("default/".length) : key;
 }
 
-/** Builds the run's metrics from the packet counters and the request records. */
+/** Builds the run's metrics from the packet counters, the request records and the extras. */
 export function summarize(
   stats: PacketStats,
   records: readonly RequestRecord[],
   served: ReadonlyMap<string, number>,
   pods: readonly string[],
   syncs: number,
+  extras: SummaryExtras = {},
 ): RunMetrics {
-  const latencies = records
-    .filter((r) => r.error === undefined && r.end !== undefined)
-    .map((r) => (r.end as number) - r.start)
-    .sort((a, b) => a - b);
   const errors = new Map<string, number>();
-  for (const r of records) if (r.error) errors.set(r.error, (errors.get(r.error) ?? 0) + 1);
+  const latencies: number[] = [];
+  const byPod = new RequestGroups();
+  const byClient = new RequestGroups();
+  for (const r of records) {
+    byClient.add(r.client, r);
+    if (r.pod !== undefined) byPod.add(r.pod, r);
+    if (r.error) errors.set(r.error, (errors.get(r.error) ?? 0) + 1);
+    else if (r.end !== undefined) latencies.push(r.end - r.start);
+  }
   const podMetrics = new Map<string, PodMetrics>();
   for (const key of new Set([...pods, ...served.keys()])) {
     const packets = stats.endpoints.get(key);
@@ -68,6 +84,10 @@ export function summarize(
       requests: served.get(key) ?? 0,
       packetsIn: packets?.received ?? 0,
       packetsOut: packets?.sent ?? 0,
+      bytesIn: packets?.bytesReceived ?? 0,
+      bytesOut: packets?.bytesSent ?? 0,
+      connections: extras.connections?.get(key) ?? 0,
+      latencyNs: byPod.latency(key),
     });
   }
   const failed = [...errors.values()].reduce((a, b) => a + b, 0);
@@ -75,14 +95,11 @@ export function summarize(
     packets: { sent: stats.sent, received: stats.received, dropped: stats.dropped },
     drops: { total: stats.dropped, ...byKey(stats.drops) },
     requests: { total: records.length, ok: latencies.length, failed, errors: byKey(errors) },
-    latencyNs: {
-      count: latencies.length,
-      p50: percentile(latencies, 50),
-      p90: percentile(latencies, 90),
-      p99: percentile(latencies, 99),
-      max: latencies.at(-1) ?? 0,
-    },
+    latencyNs: latencySummary(latencies),
     pods: byKey(podMetrics),
+    clients: byClient.clients(),
     syncs,
+    ...(extras.conntrack ? { conntrack: extras.conntrack } : {}),
+    ...(extras.dns ? { dns: extras.dns } : {}),
   };
 }

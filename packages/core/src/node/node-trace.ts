@@ -28,14 +28,14 @@ export class NodeTrace {
 
   /** A packet left an endpoint on this node (`from`: a Pod name or `host`). */
   send(pkt: Packet, from: string): void {
-    this.tracer.stats.countSent(from);
+    this.tracer.stats.countSent(from, pkt.length);
     if (!this.wantSend) return;
     this.tracer.emit({ type: "pkt.send", t: this.sched.now, node: this.node, from, pkt: tracePacket(pkt) });
   }
 
   /** A packet reached a socket on this node (`at`: a Pod name or `host`). */
   recv(pkt: Packet, at: string): void {
-    this.tracer.stats.countReceived(at);
+    this.tracer.stats.countReceived(at, pkt.length);
     if (!this.wantRecv) return;
     this.tracer.emit({ type: "pkt.recv", t: this.sched.now, node: this.node, at, pkt: tracePacket(pkt) });
   }

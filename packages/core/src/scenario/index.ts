@@ -1,13 +1,16 @@
 export { apiNetworkOf, buildCluster, nodeObject, podKey, type SimCluster } from "./cluster.ts";
 export { defineScenario } from "./define.ts";
+export { type ScenarioDns, startDns } from "./dns.ts";
 export { formatIssues } from "./errors.ts";
 export { checkExpectations, type ExpectationResult, metricAt } from "./expect.ts";
+export { type KubeDnsObjectsOptions, kubeDnsObjects } from "./kube-dns.ts";
 export { readScenarioFile, scenarioDir } from "./load-file.ts";
 export { type PreparedScenario, prepareScenario } from "./prepare.ts";
 export { type RunOptions, type RunResult, runScenario, type StartedScenario, startScenario } from "./run.ts";
 export {
   type ClientSpec,
   type ClusterSpec,
+  type DnsSpec,
   DurationSchema,
   type Expectation,
   type Scenario,
@@ -16,4 +19,6 @@ export {
   type ServerSpec,
   type TimelineAction,
 } from "./schema.ts";
-export { installWorkload, type WorkloadState } from "./workload.ts";
+export { ClientLoadSchema, ClientSchema, ClientTargetSchema } from "./schema-workload.ts";
+export { type ClientLoad, type ClientTarget, loadPlanOf, staticTarget, targetLookup } from "./targets.ts";
+export { installWorkload, type WorkloadEnv, type WorkloadState } from "./workload.ts";

@@ -1,7 +1,8 @@
 import type { Nanos } from "../engine/index.ts";
-import { type RunMetrics, summarize } from "../metrics/index.ts";
+import { ConntrackSampler, type ConntrackSource, type RunMetrics, summarize } from "../metrics/index.ts";
 import type { TraceEvent, TraceLevel } from "../trace/index.ts";
 import { buildCluster, podKey, type SimCluster } from "./cluster.ts";
+import { type ScenarioDns, startDns } from "./dns.ts";
 import { checkExpectations, type ExpectationResult } from "./expect.ts";
 import type { PreparedScenario } from "./prepare.ts";
 import { scheduleTimeline } from "./timeline.ts";
@@ -30,6 +31,8 @@ export interface RunResult {
   /** The cluster as it stands at the end: intent, nodes' views, network. */
   cluster: SimCluster;
   workload: WorkloadState;
+  /** Cluster DNS, when the scenario has a `dns` block. */
+  dns?: ScenarioDns;
 }
 
 /** A cluster with its workload and timeline installed, not yet run. */
@@ -37,6 +40,9 @@ export interface StartedScenario {
   readonly cluster: SimCluster;
   readonly workload: WorkloadState;
   readonly seed: number;
+  readonly dns?: ScenarioDns;
+  /** Samples each iptables-mode node's conntrack table every second. */
+  readonly conntrack: ConntrackSampler;
 }
 
 /** Builds the cluster, installs the workload and schedules the timeline. */
@@ -44,21 +50,35 @@ export function startScenario(prepared: PreparedScenario, options: RunOptions = 
   const { scenario } = prepared;
   const seed = options.seed ?? scenario.seed;
   const cluster = buildCluster(scenario.cluster, prepared.objects, seed, options.traceLevel ?? "flow");
-  const workload = installWorkload(cluster, scenario.workload);
+  const dns = scenario.dns ? startDns(cluster, scenario.dns) : undefined;
+  const workload = installWorkload(cluster, scenario.workload, dns ? { dns } : {});
   scheduleTimeline(cluster, prepared.file, scenario.timeline);
-  return { cluster, workload, seed };
+  const conntrack = new ConntrackSampler(cluster.scheduler, conntrackSources(cluster));
+  return { cluster, workload, seed, conntrack, ...(dns ? { dns } : {}) };
+}
+
+/** The nodes whose proxy keeps a conntrack table (iptables mode). */
+function conntrackSources(cluster: SimCluster): ConntrackSource[] {
+  return cluster.network.nodes().flatMap((node) => {
+    const proxy = node.proxy as Partial<ConntrackSource>;
+    return proxy.conntrack ? [{ name: node.name, conntrack: proxy.conntrack }] : [];
+  });
 }
 
 /** Runs a prepared scenario to its end and checks its expectations. */
 export function runScenario(prepared: PreparedScenario, options: RunOptions = {}): RunResult {
   const { scenario } = prepared;
   const duration = options.duration ?? scenario.duration;
-  const { cluster, workload, seed } = startScenario(prepared, options);
+  const { cluster, workload, seed, dns, conntrack } = startScenario(prepared, options);
   cluster.scheduler.runUntil(duration);
   let syncs = 0;
   for (const watch of cluster.watches.values()) syncs += watch.syncs;
   const pods = cluster.store.list("Pod").map(podKey);
-  const metrics = summarize(cluster.tracer.stats, workload.records, workload.served, pods, syncs);
+  const metrics = summarize(cluster.tracer.stats, workload.records, workload.served, pods, syncs, {
+    connections: workload.connections(),
+    ...(conntrack.active ? { conntrack: conntrack.metrics() } : {}),
+    ...(dns ? { dns: dns.metrics() } : {}),
+  });
   const result: RunResult = {
     scenario: scenario.name,
     description: scenario.description,
@@ -70,6 +90,7 @@ export function runScenario(prepared: PreparedScenario, options: RunOptions = {}
     trace: cluster.tracer.events,
     cluster,
     workload,
+    ...(dns ? { dns } : {}),
   };
   result.expectations = checkExpectations(scenario.expect, metrics, result);
   result.passed = result.expectations.every((e) => e.ok);

@@ -1,21 +1,36 @@
 import type { Pod } from "../api/index.ts";
 import { selectorMatches } from "../control/index.ts";
-import { parseIPv4 } from "../net/index.ts";
 import {
+  Http1Agent,
+  http1AgentConfig,
+  LoadGenerator,
   RequestClient,
   type RequestRecord,
   RequestServer,
   type ServiceTime,
-  type TargetResolver,
 } from "../workload/index.ts";
 import { podKey, type SimCluster } from "./cluster.ts";
+import type { ScenarioDns } from "./dns.ts";
 import type { ClientSpec, Scenario, ServerSpec } from "./schema.ts";
+import { loadPlanOf, staticTarget, targetLookup } from "./targets.ts";
 
-/** The workload's live state: request records and requests served per Pod. */
+/** The workload's live state: request records, requests served and connections accepted per Pod. */
 export interface WorkloadState {
   readonly records: RequestRecord[];
   /** Requests served, by Pod key (`namespace/name`). */
   readonly served: Map<string, number>;
+  /** Every server started, by Pod key (those of Pods since deleted included). */
+  readonly servers: ReadonlyMap<string, readonly RequestServer[]>;
+  /** The HTTP/1.1 agents, by client name. */
+  readonly agents: ReadonlyMap<string, Http1Agent>;
+  /** TCP connections accepted by each Pod's servers, by Pod key. */
+  connections(): Map<string, number>;
+}
+
+/** What the workload can use besides the cluster. */
+export interface WorkloadEnv {
+  /** Cluster DNS, for clients that send to a name. */
+  readonly dns?: ScenarioDns;
 }
 
 /**
@@ -24,53 +39,101 @@ export interface WorkloadState {
  * container has started); a client in its `from` Pod as soon as that Pod has
  * an address.
  */
-export function installWorkload(cluster: SimCluster, workload: Scenario["workload"]): WorkloadState {
-  const state: WorkloadState = { records: [], served: new Map() };
-  const servers = new Map<string, RequestServer[]>();
-  const startServers = (pod: Pod) => {
-    const key = podKey(pod);
-    const netns = cluster.network.pod(key);
-    if (!netns || servers.has(key) || pod.status.phase !== "Running") return;
-    const matching = workload.servers.filter((s) => matchesServer(s, pod));
-    servers.set(
-      key,
-      matching.map(
-        (spec) =>
-          new RequestServer({
-            pod: key,
-            netns,
-            scheduler: cluster.scheduler,
-            rng: cluster.rng,
-            protocol: spec.protocol,
-            port: spec.port,
-            responseBytes: spec.responseBytes,
-            serviceTime: serviceTime(spec),
-            workers: spec.workers,
-            tcp: workload.tcp,
-            onRequest: (p) => state.served.set(p, (state.served.get(p) ?? 0) + 1),
-          }),
-      ),
-    );
+export function installWorkload(
+  cluster: SimCluster,
+  workload: Scenario["workload"],
+  env: WorkloadEnv = {},
+): WorkloadState {
+  const everServed = new Map<string, RequestServer[]>();
+  const agents = new Map<string, Http1Agent>();
+  const state: WorkloadState = {
+    records: [],
+    served: new Map(),
+    servers: everServed,
+    agents,
+    connections: () => {
+      const out = new Map<string, number>();
+      for (const [pod, list] of everServed) {
+        out.set(
+          pod,
+          list.reduce((n, s) => n + (s.listener?.accepted ?? 0), 0),
+        );
+      }
+      return out;
+    },
   };
-  cluster.store.watch((event) => {
-    if (event.kind === "Pod" && event.verb !== "delete") startServers(event.object);
-  });
-  cluster.podHooks.attached.push(startServers);
-  cluster.podHooks.detached.push((pod) => servers.delete(podKey(pod)));
-
+  installServers(cluster, workload, state, everServed);
   for (const spec of workload.clients) {
     const key = `${spec.namespace}/${spec.from}`;
     let started = false;
     cluster.podHooks.attached.push((pod) => {
       if (started || podKey(pod) !== key) return;
       started = true;
+      startClient(cluster, workload, spec, key, state, agents, env);
+    });
+  }
+  return state;
+}
+
+function installServers(
+  cluster: SimCluster,
+  workload: Scenario["workload"],
+  state: WorkloadState,
+  everServed: Map<string, RequestServer[]>,
+): void {
+  const live = new Set<string>();
+  const startServers = (pod: Pod) => {
+    const key = podKey(pod);
+    const netns = cluster.network.pod(key);
+    if (!netns || live.has(key) || pod.status.phase !== "Running") return;
+    live.add(key);
+    const matching = workload.servers.filter((s) => matchesServer(s, pod));
+    const started = matching.map(
+      (spec) =>
+        new RequestServer({
+          pod: key,
+          netns,
+          scheduler: cluster.scheduler,
+          rng: cluster.rng,
+          protocol: spec.protocol,
+          port: spec.port,
+          responseBytes: spec.responseBytes,
+          serviceTime: serviceTime(spec),
+          workers: spec.workers,
+          tcp: workload.tcp,
+          onRequest: (p) => state.served.set(p, (state.served.get(p) ?? 0) + 1),
+        }),
+    );
+    everServed.set(key, [...(everServed.get(key) ?? []), ...started]);
+  };
+  cluster.store.watch((event) => {
+    if (event.kind === "Pod" && event.verb !== "delete") startServers(event.object);
+  });
+  cluster.podHooks.attached.push(startServers);
+  cluster.podHooks.detached.push((pod) => live.delete(podKey(pod)));
+}
+
+/** Starts one client in its Pod, by kind. More kinds (HTTP/2, gRPC) get a case here. */
+function startClient(
+  cluster: SimCluster,
+  workload: Scenario["workload"],
+  spec: ClientSpec,
+  pod: string,
+  state: WorkloadState,
+  agents: Map<string, Http1Agent>,
+  env: WorkloadEnv,
+): void {
+  const netns = cluster.network.pod(pod);
+  if (!netns) return;
+  switch (spec.kind) {
+    case "connection-per-request":
       new RequestClient({
         name: spec.name,
-        netns: cluster.network.pod(key)!,
+        netns,
         scheduler: cluster.scheduler,
         rng: cluster.rng,
         protocol: spec.protocol,
-        target: resolver(cluster, spec),
+        target: staticTarget(cluster, spec.namespace, spec.to),
         requestBytes: spec.requestBytes,
         requests: spec.requests,
         interval: spec.interval,
@@ -81,9 +144,41 @@ export function installWorkload(cluster: SimCluster, workload: Scenario["workloa
         tcp: workload.tcp,
         records: state.records,
       });
-    });
+      return;
+    case "http1": {
+      const { preset, idleTimeout, connectTimeout, ...overrides } = spec.agent;
+      const agent = new Http1Agent({
+        name: spec.name,
+        netns,
+        scheduler: cluster.scheduler,
+        rng: cluster.rng,
+        tcp: workload.tcp,
+        config: http1AgentConfig(preset, {
+          ...overrides,
+          ...(idleTimeout === undefined ? {} : { idleTimeout: idleTimeout === "none" ? undefined : idleTimeout }),
+          ...(connectTimeout === undefined
+            ? {}
+            : { connectTimeout: connectTimeout === "none" ? undefined : connectTimeout }),
+        }),
+        target: targetLookup(cluster, env.dns?.system, pod, spec.namespace, spec.to),
+      });
+      agents.set(spec.name, agent);
+      new LoadGenerator({
+        name: spec.name,
+        scheduler: cluster.scheduler,
+        rng: cluster.rng,
+        carrier: agent,
+        plan: loadPlanOf(spec.load),
+        start: spec.start,
+        ...(spec.stop !== undefined ? { stop: spec.stop } : {}),
+        timeout: spec.timeout,
+        requestBytes: spec.requestBytes,
+        responseBytes: 0,
+        records: state.records,
+      });
+      return;
+    }
   }
-  return state;
 }
 
 /** The server's service time as the workload models it. */
@@ -100,27 +195,4 @@ function serviceTime(spec: ServerSpec): ServiceTime {
 
 function matchesServer(spec: ServerSpec, pod: Pod): boolean {
   return pod.metadata.namespace === spec.namespace && selectorMatches(spec.selector, pod.metadata.labels);
-}
-
-/** Resolves a client's target at each request, from the API objects as they are then. */
-function resolver(cluster: SimCluster, spec: ClientSpec): TargetResolver {
-  const to = spec.to;
-  if (typeof to === "string") {
-    const [ip, port] = to.split(":");
-    const target = { ip: parseIPv4(ip as string), port: Number(port) };
-    return () => target;
-  }
-  if ("pod" in to) {
-    return () => {
-      const ip = cluster.store.get("Pod", `${spec.namespace}/${to.pod}`)?.status.podIP;
-      return ip ? { ip: parseIPv4(ip), port: to.port } : undefined;
-    };
-  }
-  return () => {
-    const svc = cluster.store.get("Service", `${to.namespace}/${to.service}`);
-    const ip = svc?.spec.clusterIP;
-    const port = svc?.spec.ports.find((p) => p.port === to.port || p.name === to.port);
-    if (!ip || ip === "None" || !port) return undefined;
-    return { ip: parseIPv4(ip), port: port.port };
-  };
 }

@@ -4,6 +4,9 @@ import type { DropReason } from "./events.ts";
 export interface EndpointPackets {
   sent: number;
   received: number;
+  /** IP bytes (headers included) of the packets sent and received. */
+  bytesSent: number;
+  bytesReceived: number;
 }
 
 /**
@@ -20,16 +23,20 @@ export class PacketStats {
   /** Per endpoint name (`default/web-1`, `host/node-a`). */
   readonly endpoints = new Map<string, EndpointPackets>();
 
-  /** Counts a packet sent by `from`. */
-  countSent(from: string): void {
+  /** Counts a packet of `bytes` IP bytes sent by `from`. */
+  countSent(from: string, bytes = 0): void {
     this.sent++;
-    this.endpoint(from).sent++;
+    const e = this.endpoint(from);
+    e.sent++;
+    e.bytesSent += bytes;
   }
 
-  /** Counts a packet received by `at`. */
-  countReceived(at: string): void {
+  /** Counts a packet of `bytes` IP bytes received by `at`. */
+  countReceived(at: string, bytes = 0): void {
     this.received++;
-    this.endpoint(at).received++;
+    const e = this.endpoint(at);
+    e.received++;
+    e.bytesReceived += bytes;
   }
 
   /** Counts a drop. */
@@ -41,7 +48,7 @@ export class PacketStats {
   private endpoint(name: string): EndpointPackets {
     let e = this.endpoints.get(name);
     if (!e) {
-      e = { sent: 0, received: 0 };
+      e = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 };
       this.endpoints.set(name, e);
     }
     return e;

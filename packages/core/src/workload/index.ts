@@ -18,6 +18,20 @@ export {
   startInPods,
 } from "./grpc/index.ts";
 export {
+  GO_TRANSPORT,
+  HTTP1_PRESETS,
+  Http1Agent,
+  type Http1AgentConfig,
+  type Http1AgentOptions,
+  type Http1AgentStats,
+  type Http1Preset,
+  type Http1Target,
+  http1AgentConfig,
+  NODE_AGENT,
+  NODE_GLOBAL_AGENT,
+  type TargetLookup,
+} from "./http1/index.ts";
+export {
   type Call,
   CallLoad,
   type CallLoadOptions,
@@ -41,7 +55,11 @@ export {
 } from "./http2/index.ts";
 export { type PodApp, PodApps } from "./lifecycle.ts";
 export { appReadinessProbe, type ProbeAction, probeAction } from "./lifecycle-probe.ts";
+export { LoadGenerator, type LoadGeneratorOptions, type LoadPlan } from "./loadgen.ts";
+export { PoissonArrivals, type RatePoint, RateSchedule } from "./loadgen-arrivals.ts";
+export { type CarriedRequest, callCarrier, type RequestCarrier } from "./loadgen-carrier.ts";
 export type { AppMessage, RequestError, RequestRecord } from "./messages.ts";
+export { type RequestLogRow, requestLog } from "./request-log.ts";
 export { RequestServer, type ServerConn, type ServerOptions, type SigtermBehaviour } from "./server.ts";
 export { type ServiceTime, serviceTimeSampler } from "./service-time.ts";
 export {

@@ -43,7 +43,19 @@ export type RequestError =
    * failed, or every subchannel is in TRANSIENT_FAILURE and the call is not
    * wait-for-ready).
    */
-  | "unavailable";
+  | "unavailable"
+  /**
+   * Name resolution failed before any connection (getaddrinfo's error, as the
+   * Pod's stub resolver ended its search): NXDOMAIN (EAI_NONAME), NODATA,
+   * SERVFAIL or no answer (EAI_AGAIN), ECONNREFUSED from the nameserver, or
+   * an answer without an IPv4 address.
+   */
+  | "dns-nxdomain"
+  | "dns-nodata"
+  | "dns-servfail"
+  | "dns-timeout"
+  | "dns-refused"
+  | "dns-no-address";
 
 /** One request, from the client's point of view. */
 export interface RequestRecord {
@@ -69,5 +81,7 @@ export interface RequestRecord {
   stream?: number;
   /** Segments the client's TCP retransmitted (SYNs included). */
   retransmissions?: number;
+  /** HTTP/1.1 keep-alive pools: the request went out on a connection an earlier request had used. */
+  reused?: boolean;
   error?: RequestError;
 }

@@ -1,0 +1,171 @@
+import * as z from "zod";
+import { DurationSchema, PortSchema } from "./schema-values.ts";
+
+/**
+ * Where a client sends: a literal `ip:port`, a Pod by name, a Service by
+ * name (its ClusterIP, read from the API at each connection), or a DNS name
+ * looked up by the client Pod's resolver at each connection (needs `dns`).
+ */
+export const ClientTargetSchema = z.union([
+  z.string().regex(/^\d+\.\d+\.\d+\.\d+:\d+$/, "expected ip:port"),
+  z.object({ pod: z.string(), port: PortSchema }),
+  z.object({
+    service: z.string(),
+    namespace: z.string().default("default"),
+    port: z.union([PortSchema, z.string()]),
+  }),
+  z.object({
+    /** A host name as the application passes it to getaddrinfo: `web`, `web.default.svc.cluster.local`, `api.example.com.`. */
+    name: z.string().min(1),
+    port: PortSchema,
+  }),
+]);
+
+const ServerSchema = z.object({
+  /** Pods running this server, by label selector (every matching Pod, now or later). */
+  selector: z.record(z.string(), z.string()),
+  namespace: z.string().default("default"),
+  port: PortSchema,
+  protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+  responseBytes: z.number().int().min(0).default(512),
+  /** The service time: the constant, the exponential mean, or the lognormal median. */
+  serviceTime: DurationSchema.prefault("1ms"),
+  /** How service times vary, drawn from the stream `workload/server/<pod>:<port>`. */
+  serviceTimeDistribution: z.enum(["constant", "exponential", "lognormal"]).default("constant"),
+  /** The lognormal's shape (sigma of the underlying normal). */
+  serviceTimeSigma: z.number().positive().default(0.5),
+  /** Requests served at once per Pod; later ones wait in FIFO order. Unlimited when absent. */
+  workers: z.number().int().min(1).optional(),
+});
+
+/** The fields every client kind has. */
+const clientBase = {
+  name: z.string().min(1),
+  /** The Pod it runs in. */
+  from: z.string().min(1),
+  namespace: z.string().default("default"),
+  to: ClientTargetSchema,
+  requestBytes: z.number().int().min(0).default(128),
+};
+
+/** The original client: one new connection (or UDP socket) per request, on a fixed schedule. */
+const PerRequestClientSchema = z.object({
+  kind: z.literal("connection-per-request").default("connection-per-request"),
+  ...clientBase,
+  protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+  /** Number of requests (one connection each). */
+  requests: z.number().int().min(1),
+  interval: DurationSchema.prefault("1s"),
+  start: DurationSchema.prefault("0s"),
+  /** Give up on a request after this long (UDP: on each attempt). */
+  timeout: DurationSchema.prefault("5s"),
+  /** TCP: give up connecting after this long (an application connect timeout); the kernel's ~127 s when absent. */
+  connectTimeout: DurationSchema.optional(),
+  /** UDP: re-send the request on the same socket (same source port) this many times after a timeout. */
+  retries: z.number().int().min(0).default(0),
+});
+
+const RatePointSchema = z.object({
+  /** When the change starts. */
+  at: DurationSchema,
+  /** The rate to reach, requests/s. */
+  rate: z.number().min(0),
+  /** How long the change takes (linear); a step when absent. */
+  over: DurationSchema.optional(),
+});
+
+/** How a client generates requests (see `LoadPlan` in the workload layer). */
+export const ClientLoadSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("interval"),
+    interval: DurationSchema.prefault("1s"),
+    requests: z.number().int().min(1),
+  }),
+  z.object({
+    /** Poisson arrivals, drawn from the stream `workload/client/<name>/arrivals`. */
+    type: z.literal("open"),
+    rate: z.number().min(0),
+    ramp: z
+      .array(RatePointSchema)
+      .default([])
+      .superRefine((points, ctx) => {
+        points.forEach((p, i) => {
+          const prev = points[i - 1];
+          if (prev && p.at < prev.at + (prev.over ?? 0)) {
+            ctx.addIssue({ code: "custom", path: [i, "at"], message: "expected a time after the previous ramp ends" });
+          }
+        });
+      }),
+    requests: z.number().int().min(1).optional(),
+  }),
+  z.object({
+    type: z.literal("closed"),
+    concurrency: z.number().int().min(1),
+    /** Each worker's pause between the end of a request and its next. */
+    think: DurationSchema.prefault("0s"),
+    /** Exponential think times are drawn from `workload/client/<name>/think`. */
+    thinkDistribution: z.enum(["constant", "exponential"]).default("constant"),
+    requests: z.number().int().min(1).optional(),
+  }),
+]);
+
+/** An HTTP/1.1 pool's settings: a documented preset, with any field overridden. */
+const AgentSchema = z
+  .object({
+    preset: z.enum(["go-transport", "node-agent", "node-global-agent"]).default("go-transport"),
+    keepAlive: z.boolean().optional(),
+    maxSocketsPerHost: z.number().int().min(1).optional(),
+    maxIdlePerHost: z.number().int().min(0).optional(),
+    /** `"none"`: idle connections stay open until the server closes them. */
+    idleTimeout: z.union([z.literal("none"), DurationSchema]).optional(),
+    scheduling: z.enum(["lifo", "fifo"]).optional(),
+    /** `"none"`: the kernel's SYN retries (~127 s) bound the dial. */
+    connectTimeout: z.union([z.literal("none"), DurationSchema]).optional(),
+  })
+  .prefault({});
+
+/** An HTTP/1.1 client with a keep-alive connection pool, driven by a load generator. */
+const Http1ClientSchema = z.object({
+  kind: z.literal("http1"),
+  ...clientBase,
+  agent: AgentSchema,
+  load: ClientLoadSchema,
+  /** When the first request may start. */
+  start: DurationSchema.prefault("0s"),
+  /** No request starts from this time on; absent: until the run ends. */
+  stop: DurationSchema.optional(),
+  /** The application's deadline for a whole request, waiting for a connection included (Go's http.Client.Timeout). */
+  timeout: DurationSchema.prefault("30s"),
+});
+
+/**
+ * A client, by `kind` (default `connection-per-request`). More kinds (HTTP/2,
+ * gRPC) join this union with their own object, reusing `ClientTargetSchema`
+ * and `ClientLoadSchema`.
+ */
+export const ClientSchema = z.discriminatedUnion("kind", [PerRequestClientSchema, Http1ClientSchema]);
+
+/**
+ * The Pods' TCP sysctls (net.ipv4.tcp_*), the same in every Pod; Linux's
+ * defaults when absent (see workload/tcp/config.ts).
+ */
+const TcpSysctlSchema = z
+  .object({
+    synRetries: z.number().int().min(1).max(127),
+    synLinearTimeouts: z.number().int().min(0).max(16),
+    synackRetries: z.number().int().min(1).max(127),
+    retries2: z.number().int().min(0).max(255),
+    timestamps: z.boolean(),
+    mss: z.number().int().min(88).max(65495),
+  })
+  .partial()
+  .prefault({});
+
+/** Servers, clients and the Pods' TCP settings. */
+export const WorkloadSchema = z
+  .object({
+    servers: z.array(ServerSchema).default([]),
+    clients: z.array(ClientSchema).default([]),
+    tcp: TcpSysctlSchema,
+  })
+  .prefault({});
