@@ -19,35 +19,20 @@ function match(plan: ServicePlan, dest: string | undefined, port: number): strin
     : ["-m", p, "-p", p, "-d", dest, "--dport", String(port)];
 }
 
+/** One entry rule, in kube-proxy's word order: `-A chain -m comment --comment c <match> -j target`. */
+function writeEntry(buf: LineBuffer, chain: string, comment: string, matchWords: string[], target: string): void {
+  buf.write("-A", chain, "-m", "comment", "--comment", comment, matchWords, "-j", target);
+}
+
 /** KUBE-SERVICES: the ClusterIP jump, or the filter REJECT/DROP when there is nothing to jump to. */
 function writeClusterIP(plan: ServicePlan, out: EntryBuffers): void {
   const { svc } = plan;
   if (plan.hasInternalEndpoints) {
     const comment = `"${svc.nameString} cluster IP"`;
-    out.natRules.write(
-      "-A",
-      KUBE_SERVICES,
-      "-m",
-      "comment",
-      "--comment",
-      comment,
-      match(plan, svc.clusterIP, svc.port),
-      "-j",
-      plan.internalTrafficChain,
-    );
+    writeEntry(out.natRules, KUBE_SERVICES, comment, match(plan, svc.clusterIP, svc.port), plan.internalTrafficChain);
   } else if (plan.internalFilter) {
     const f = plan.internalFilter;
-    out.filterRules.write(
-      "-A",
-      KUBE_SERVICES,
-      "-m",
-      "comment",
-      "--comment",
-      f.comment,
-      match(plan, svc.clusterIP, svc.port),
-      "-j",
-      f.target,
-    );
+    writeEntry(out.filterRules, KUBE_SERVICES, f.comment, match(plan, svc.clusterIP, svc.port), f.target);
   }
 }
 
@@ -57,33 +42,13 @@ function writeExternalIPs(plan: ServicePlan, out: EntryBuffers): void {
   for (const ip of svc.externalIPs) {
     if (plan.hasEndpoints) {
       const comment = `"${svc.nameString} external IP"`;
-      out.natRules.write(
-        "-A",
-        KUBE_SERVICES,
-        "-m",
-        "comment",
-        "--comment",
-        comment,
-        match(plan, ip, svc.port),
-        "-j",
-        plan.chains.external,
-      );
+      writeEntry(out.natRules, KUBE_SERVICES, comment, match(plan, ip, svc.port), plan.chains.external);
     }
     // why: without (local) endpoints, external traffic that the EXT chain did not short-circuit
     // is rejected (no endpoints) or dropped (no local endpoints) in the filter table.
     const f = plan.externalFilter;
     if (!plan.hasExternalEndpoints && f) {
-      out.filterRules.write(
-        "-A",
-        KUBE_EXTERNAL_SERVICES,
-        "-m",
-        "comment",
-        "--comment",
-        f.comment,
-        match(plan, ip, svc.port),
-        "-j",
-        f.target,
-      );
+      writeEntry(out.filterRules, KUBE_EXTERNAL_SERVICES, f.comment, match(plan, ip, svc.port), f.target);
     }
   }
 }
@@ -94,49 +59,19 @@ function writeLoadBalancerIPs(plan: ServicePlan, out: EntryBuffers): void {
   for (const ip of svc.loadBalancerVIPs) {
     if (plan.hasEndpoints) {
       const comment = `"${svc.nameString} loadbalancer IP"`;
-      out.natRules.write(
-        "-A",
-        KUBE_SERVICES,
-        "-m",
-        "comment",
-        "--comment",
-        comment,
-        match(plan, ip, svc.port),
-        "-j",
-        plan.loadBalancerTrafficChain,
-      );
+      writeEntry(out.natRules, KUBE_SERVICES, comment, match(plan, ip, svc.port), plan.loadBalancerTrafficChain);
     }
     if (plan.usesFWChain) {
       // why: a packet that leaves KUBE-FW without a DNAT still has the LB IP as destination and is
       // dropped here, in the filter table.
       const comment = `"${svc.nameString} traffic not accepted by ${plan.chains.firewall}"`;
-      out.filterRules.write(
-        "-A",
-        KUBE_PROXY_FIREWALL,
-        "-m",
-        "comment",
-        "--comment",
-        comment,
-        match(plan, ip, svc.port),
-        "-j",
-        "DROP",
-      );
+      writeEntry(out.filterRules, KUBE_PROXY_FIREWALL, comment, match(plan, ip, svc.port), "DROP");
     }
   }
   const f = plan.externalFilter;
   if (!plan.hasExternalEndpoints && f) {
     for (const ip of svc.loadBalancerVIPs) {
-      out.filterRules.write(
-        "-A",
-        KUBE_EXTERNAL_SERVICES,
-        "-m",
-        "comment",
-        "--comment",
-        f.comment,
-        match(plan, ip, svc.port),
-        "-j",
-        f.target,
-      );
+      writeEntry(out.filterRules, KUBE_EXTERNAL_SERVICES, f.comment, match(plan, ip, svc.port), f.target);
     }
   }
 }
