@@ -13,11 +13,6 @@ export const CATALOGUE = [
   "http1-keepalive-scaleout",
   "ndots-amplification",
   "dns-coredns-rollout",
+  "stale-udp-conntrack",
+  "http2-uneven-load",
 ] as const;
-
-/**
- * Scenarios that still run only from a core test, waiting for a schema field:
- * stale-udp-conntrack needs `workload.senders` (its test installs the UDP
- * sender by hand: packages/core/test/workload/server-stale-udp.test.ts).
- */
-export const PENDING = ["stale-udp-conntrack"] as const;

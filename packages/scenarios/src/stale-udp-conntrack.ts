@@ -14,10 +14,6 @@ import { defineScenario, type ScenarioInput } from "@svcsim/core";
  * blackhole, for as long as the client keeps sending. With the cleanup on
  * (`withCleanup` below), the sync that sees statsd-a gone deletes the entry
  * and the next datagram is balanced afresh, to statsd-b.
- *
- * Needs `workload.senders` and `servers[].reply` in the scenario schema; the
- * cast below goes once they are there. Until then the core test
- * `server-stale-udp.test.ts` runs this file with both installed.
  */
 const STATSD = { app: "statsd" };
 
@@ -34,55 +30,54 @@ const picks = (result: unknown) =>
     (e) => e.type === "lb.pick" && e.service?.startsWith("default/statsd"),
   );
 
-const scenario = (cleanup: boolean, expect: ScenarioInput["expect"]): ScenarioInput =>
-  ({
-    name: cleanup ? "stale-udp-conntrack-cleanup" : "stale-udp-conntrack",
-    description: cleanup
-      ? "kube-proxy deletes the stale UDP entry at its next sync: the sender moves to a live Pod."
-      : "A UDP sender keeps its conntrack entry to a deleted Pod alive: its datagrams blackhole.",
-    seed: 1,
-    duration: "30s",
-    cluster: {
-      nodes: [
-        { name: "node-a", ip: "192.168.0.10", podCIDR: "10.244.1.0/24" },
-        { name: "node-b", ip: "192.168.0.11", podCIDR: "10.244.2.0/24" },
-      ],
-      proxy: { mode: "iptables", udpConntrackCleanup: cleanup },
-      clusterCIDR: "10.244.0.0/16",
+const scenario = (cleanup: boolean, expect: ScenarioInput["expect"]): ScenarioInput => ({
+  name: cleanup ? "stale-udp-conntrack-cleanup" : "stale-udp-conntrack",
+  description: cleanup
+    ? "kube-proxy deletes the stale UDP entry at its next sync: the sender moves to a live Pod."
+    : "A UDP sender keeps its conntrack entry to a deleted Pod alive: its datagrams blackhole.",
+  seed: 1,
+  duration: "30s",
+  cluster: {
+    nodes: [
+      { name: "node-a", ip: "192.168.0.10", podCIDR: "10.244.1.0/24" },
+      { name: "node-b", ip: "192.168.0.11", podCIDR: "10.244.2.0/24" },
+    ],
+    proxy: { mode: "iptables", udpConntrackCleanup: cleanup },
+    clusterCIDR: "10.244.0.0/16",
+  },
+  objects: [
+    {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "app", labels: { app: "app" } },
+      spec: { nodeName: "node-a", containers: [{ name: "app" }] },
     },
-    objects: [
+    statsdPod("statsd-a"),
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "statsd" },
+      spec: { selector: STATSD, ports: [{ name: "metrics", protocol: "UDP", port: 8125, targetPort: 8125 }] },
+    },
+  ],
+  workload: {
+    servers: [{ selector: STATSD, port: 8125, protocol: "UDP", reply: false, serviceTime: "0s" }],
+    senders: [
       {
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: { name: "app", labels: { app: "app" } },
-        spec: { nodeName: "node-a", containers: [{ name: "app" }] },
-      },
-      statsdPod("statsd-a"),
-      {
-        apiVersion: "v1",
-        kind: "Service",
-        metadata: { name: "statsd" },
-        spec: { selector: STATSD, ports: [{ name: "metrics", protocol: "UDP", port: 8125, targetPort: 8125 }] },
+        name: "statsd-client",
+        from: "app",
+        to: { service: "statsd", port: 8125 },
+        interval: "250ms",
+        start: "2020ms",
       },
     ],
-    workload: {
-      servers: [{ selector: STATSD, port: 8125, protocol: "UDP", reply: false, serviceTime: "0s" }],
-      senders: [
-        {
-          name: "statsd-client",
-          from: "app",
-          to: { service: "statsd", port: 8125 },
-          interval: "250ms",
-          start: "2020ms",
-        },
-      ],
-    },
-    timeline: [
-      { at: "5s", action: "apply", objects: [statsdPod("statsd-b")] },
-      { at: "10s", action: "delete-pod", pod: "statsd-a" },
-    ],
-    expect,
-  }) as unknown as ScenarioInput; // the schema does not know `senders` and `reply` yet
+  },
+  timeline: [
+    { at: "5s", action: "apply", objects: [statsdPod("statsd-b")] },
+    { at: "10s", action: "delete-pod", pod: "statsd-a" },
+  ],
+  expect,
+});
 
 // Datagrams leave at 2.02 s + k × 250 ms. statsd-a gets SIGTERM at 10 s and closes its
 // socket; it is torn down (veth gone, object deleted) 100 ms later. The 10.02 s datagram

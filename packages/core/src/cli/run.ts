@@ -11,6 +11,8 @@ Runs a scenario and prints its summary: packets, drops by reason, requests,
 per-Pod counts and the expectations' results. Exits 1 when an expectation fails.
 
 Options:
+  --variant NAME        run the file's export NAME instead of its default
+                        (a catalogue file's contrast run, e.g. roundRobin)
   --seed N              override the scenario's seed
   --duration D          override the simulated duration (e.g. 30s, 2m)
   --trace FILE          write the trace as JSON Lines to FILE
@@ -29,6 +31,7 @@ export async function runCommand(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     options: {
+      variant: { type: "string" },
       seed: { type: "string" },
       duration: { type: "string" },
       trace: { type: "string" },
@@ -48,7 +51,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const duration = values.duration === undefined ? undefined : parseFlagDuration(values.duration);
   const level = parseLevel(values["trace-level"], values.walk === true);
 
-  const prepared = prepareScenario(await readScenarioFile(file), file, scenarioDir(file));
+  const prepared = prepareScenario(await readScenarioFile(file, values.variant), file, scenarioDir(file));
   const result = runScenario(prepared, { seed, duration, traceLevel: level });
   if (values.trace) writeFileSync(values.trace, toJsonl(result.trace));
   if (values.json) console.log(JSON.stringify(summaryJson(result), null, 2));

@@ -28,11 +28,12 @@ const COMPARE: Record<string, (a: number, b: number) => boolean> = {
   ">=": (a, b) => a >= b,
 };
 
-/** Checks every expectation against a finished run. */
+/** Checks every expectation against a finished run; `traceOff` says the run recorded no trace. */
 export function checkExpectations(
   expectations: readonly Expectation[],
   metrics: RunMetrics,
   result: unknown,
+  traceOff = false,
 ): ExpectationResult[] {
   return expectations.map((e) => {
     if ("check" in e) {
@@ -42,7 +43,10 @@ export function checkExpectations(
       } catch (error) {
         verdict = `the check threw: ${(error as Error).message}`;
       }
-      return { name: e.name, ok: verdict === true, detail: verdict === true ? "ok" : verdict || "returned false" };
+      if (verdict === true) return { name: e.name, ok: true, detail: "ok" };
+      // why: a check may read the trace; with the trace off it sees none, and should say so.
+      const hint = traceOff ? " (the trace was off: a check that reads it sees no events)" : "";
+      return { name: e.name, ok: false, detail: `${verdict || "returned false"}${hint}` };
     }
     const name = e.name ?? `${e.metric} ${e.op} ${e.value}`;
     const actual = metricAt(metrics, e.metric);

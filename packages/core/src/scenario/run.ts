@@ -92,7 +92,7 @@ export function runScenario(prepared: PreparedScenario, options: RunOptions = {}
     workload,
     ...(dns ? { dns } : {}),
   };
-  result.expectations = checkExpectations(scenario.expect, metrics, result);
+  result.expectations = checkExpectations(scenario.expect, metrics, result, options.traceLevel === "off");
   result.passed = result.expectations.every((e) => e.ok);
   return result;
 }

@@ -21,22 +21,63 @@ export const ClientTargetSchema = z.union([
   }),
 ]);
 
-const ServerSchema = z.object({
-  /** Pods running this server, by label selector (every matching Pod, now or later). */
-  selector: z.record(z.string(), z.string()),
-  namespace: z.string().default("default"),
-  port: PortSchema,
-  protocol: z.enum(["TCP", "UDP"]).default("TCP"),
-  responseBytes: z.number().int().min(0).default(512),
-  /** The service time: the constant, the exponential mean, or the lognormal median. */
-  serviceTime: DurationSchema.prefault("1ms"),
-  /** How service times vary, drawn from the stream `workload/server/<pod>:<port>`. */
-  serviceTimeDistribution: z.enum(["constant", "exponential", "lognormal"]).default("constant"),
-  /** The lognormal's shape (sigma of the underlying normal). */
-  serviceTimeSigma: z.number().positive().default(0.5),
-  /** Requests served at once per Pod; later ones wait in FIFO order. Unlimited when absent. */
-  workers: z.number().int().min(1).optional(),
-});
+const ServerSchema = z
+  .object({
+    /**
+     * The application: `request` (one request/response per message, over TCP
+     * or UDP), `http2` (Go's HTTP/2 server) or `grpc` (grpc-go's server).
+     */
+    kind: z.enum(["request", "http2", "grpc"]).default("request"),
+    /** Pods running this server, by label selector (every matching Pod, now or later). */
+    selector: z.record(z.string(), z.string()),
+    namespace: z.string().default("default"),
+    port: PortSchema,
+    protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+    responseBytes: z.number().int().min(0).default(512),
+    /** The service time: the constant, the exponential mean, or the lognormal median. */
+    serviceTime: DurationSchema.prefault("1ms"),
+    /** How service times vary, drawn from the stream `workload/server/<pod>:<port>`. */
+    serviceTimeDistribution: z.enum(["constant", "exponential", "lognormal"]).default("constant"),
+    /** The lognormal's shape (sigma of the underlying normal). */
+    serviceTimeSigma: z.number().positive().default(0.5),
+    /** Requests served at once per Pod; later ones wait in FIFO order. Unlimited when absent. */
+    workers: z.number().int().min(1).optional(),
+    /** UDP: answer each datagram (default); false for a sink such as a statsd server. */
+    reply: z.boolean().default(true),
+    /**
+     * What the application does on SIGTERM: `drain` (Go's Server.Shutdown /
+     * gRPC GracefulStop), `exit` at once (no signal handler), or `ignore` it
+     * until SIGKILL (PID 1 without a handler).
+     */
+    sigterm: z.enum(["drain", "exit", "ignore"]).default("drain"),
+    /** http2/grpc: keepalive.ServerParameters.MaxConnectionAge (±10% jitter); infinite when absent. */
+    maxConnectionAge: DurationSchema.optional(),
+    /** http2/grpc: MaxConnectionAgeGrace, how long in-flight streams may finish after the age GOAWAY. */
+    maxConnectionAgeGrace: DurationSchema.optional(),
+    /** grpc: grpc.MaxConcurrentStreams (not advertised when absent). */
+    maxConcurrentStreams: z.number().int().min(1).optional(),
+  })
+  .superRefine((server, ctx) => {
+    if (server.kind === "request") {
+      for (const field of ["maxConnectionAge", "maxConnectionAgeGrace", "maxConcurrentStreams"] as const) {
+        if (server[field] !== undefined) {
+          ctx.addIssue({ code: "custom", path: [field], message: `${field} needs a server of kind "http2" or "grpc"` });
+        }
+      }
+      return;
+    }
+    if (server.protocol !== "TCP")
+      ctx.addIssue({ code: "custom", path: ["protocol"], message: `a ${server.kind} server runs over TCP` });
+    // why: both servers stop gracefully on SIGTERM (Go's Server.Shutdown, grpc-go GracefulStop):
+    // GOAWAY, finish in-flight streams, exit.
+    if (server.sigterm !== "drain") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["sigterm"],
+        message: `a ${server.kind} server drains with GOAWAY on SIGTERM; only "drain" is modelled`,
+      });
+    }
+  });
 
 /** The fields every client kind has. */
 const clientBase = {
@@ -138,12 +179,77 @@ const Http1ClientSchema = z.object({
   timeout: DurationSchema.prefault("30s"),
 });
 
+/** The fields of the clients driven by a load generator. */
+const loadedClient = {
+  load: ClientLoadSchema,
+  /** When the first request may start. */
+  start: DurationSchema.prefault("0s"),
+  /** No request starts from this time on; absent: until the run ends. */
+  stop: DurationSchema.optional(),
+  /** Response size each call asks for. */
+  responseBytes: z.number().int().min(0).default(512),
+};
+
+/** An HTTP/2 client (Go's http2.Transport): one connection per origin, streams multiplexed on it. */
+const Http2ClientSchema = z.object({
+  kind: z.literal("http2"),
+  ...clientBase,
+  ...loadedClient,
+  /** The request's deadline (Go's context deadline). */
+  timeout: DurationSchema.prefault("30s"),
+});
+
 /**
- * A client, by `kind` (default `connection-per-request`). More kinds (HTTP/2,
- * gRPC) join this union with their own object, reusing `ClientTargetSchema`
- * and `ClientLoadSchema`.
+ * A gRPC channel to `dns:///<to.name>:<to.port>` (grpc-go ClientConn): the
+ * name is resolved by the Pod's resolver; pick_first uses the first address
+ * (a ClusterIP name: one connection), round_robin every address (a headless
+ * Service: one connection per ready Pod).
  */
-export const ClientSchema = z.discriminatedUnion("kind", [PerRequestClientSchema, Http1ClientSchema]);
+const GrpcClientSchema = z.object({
+  kind: z.literal("grpc"),
+  ...clientBase,
+  ...loadedClient,
+  policy: z.enum(["pick_first", "round_robin"]).default("pick_first"),
+  /** grpc-go's MinResolutionInterval between re-resolutions (default 30 s). */
+  minResolutionInterval: DurationSchema.optional(),
+  /** Re-resolve on this period too (grpc-go's DNS resolver does not; some custom resolvers do). */
+  resolvePoll: DurationSchema.optional(),
+  /** The per-call deadline. */
+  timeout: DurationSchema.prefault("5s"),
+});
+
+/**
+ * A client, by `kind` (default `connection-per-request`): per-request
+ * connections, an HTTP/1.1 keep-alive pool, an HTTP/2 client or a gRPC
+ * channel.
+ */
+export const ClientSchema = z.discriminatedUnion("kind", [
+  PerRequestClientSchema,
+  Http1ClientSchema,
+  Http2ClientSchema,
+  GrpcClientSchema,
+]);
+
+/**
+ * A statsd-like UDP sender: one connected socket for its whole life (one
+ * source port, so one conntrack entry), a datagram every `interval`,
+ * answered by nobody. Each datagram counts as a request at the Pod that
+ * receives it (`pods.<pod>.requests`).
+ */
+const SenderSchema = z.object({
+  name: z.string().min(1),
+  /** The Pod it runs in. */
+  from: z.string().min(1),
+  namespace: z.string().default("default"),
+  /** Resolved once, when the socket is connected at `start` (an ip:port, a Pod or a Service). */
+  to: z.union([ClientTargetSchema.options[0], ClientTargetSchema.options[1], ClientTargetSchema.options[2]]),
+  /** Payload octets per datagram. */
+  bytes: z.number().int().min(0).default(40),
+  interval: DurationSchema.prefault("1s"),
+  start: DurationSchema.prefault("0s"),
+  /** No datagram at or after this time; absent: until the run ends. */
+  stop: DurationSchema.optional(),
+});
 
 /**
  * The Pods' TCP sysctls (net.ipv4.tcp_*), the same in every Pod; Linux's
@@ -166,6 +272,7 @@ export const WorkloadSchema = z
   .object({
     servers: z.array(ServerSchema).default([]),
     clients: z.array(ClientSchema).default([]),
+    senders: z.array(SenderSchema).default([]),
     tcp: TcpSysctlSchema,
   })
   .prefault({});

@@ -141,10 +141,22 @@ export const ScenarioSchema = z
   })
   .superRefine((scenario, ctx) => {
     scenario.workload.clients.forEach((client, i) => {
+      if (client.kind === "grpc" && !(typeof client.to === "object" && "name" in client.to)) {
+        const path = ["workload", "clients", i, "to"];
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: "a grpc client needs a name target { name, port } (dns:///name:port)",
+        });
+      }
       if (typeof client.to !== "object" || !("name" in client.to)) return;
       const path = ["workload", "clients", i, "to", "name"];
-      if (client.kind !== "http1") {
-        ctx.addIssue({ code: "custom", path, message: 'a name target needs a client of kind "http1"' });
+      if (client.kind === "connection-per-request") {
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: 'a name target needs a client of kind "http1", "http2" or "grpc"',
+        });
       } else if (scenario.dns === undefined) {
         ctx.addIssue({ code: "custom", path, message: "a name target needs a dns block to resolve it" });
       }
@@ -159,5 +171,6 @@ export type TimelineAction = Scenario["timeline"][number];
 export type Expectation = Scenario["expect"][number];
 export type ClientSpec = Scenario["workload"]["clients"][number];
 export type ServerSpec = Scenario["workload"]["servers"][number];
+export type SenderSpec = Scenario["workload"]["senders"][number];
 export type ClusterSpec = Scenario["cluster"];
 export type DnsSpec = NonNullable<Scenario["dns"]>;

@@ -83,3 +83,32 @@ describe("svcsim run", () => {
     expect(missing.stderr.trim()).toBe("nope.ts: cannot load: no such file");
   });
 });
+
+describe("svcsim run --variant", () => {
+  const staleUdp = join(ROOT, "packages/scenarios/src/stale-udp-conntrack.ts");
+
+  it("runs a named export instead of the default: the cleanup variant moves the flow", () => {
+    const base = svcsim(["run", staleUdp, "--json"]);
+    const variant = svcsim(["run", staleUdp, "--variant", "withCleanup", "--json"]);
+    expect([base.code, variant.code]).toEqual([0, 0]);
+    expect(JSON.parse(base.stdout).scenario).toBe("stale-udp-conntrack");
+    expect(JSON.parse(variant.stdout).scenario).toBe("stale-udp-conntrack-cleanup");
+  });
+
+  it("names the file and lists the variants it has when the name is wrong", () => {
+    const { code, stderr } = svcsim(["run", staleUdp, "--variant", "cleanup"]);
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe(`${staleUdp}: no scenario exported as "cleanup"; its variants: withCleanup`);
+  });
+});
+
+describe("svcsim run --trace-level off", () => {
+  it("says so when a check that reads the trace fails for want of it", () => {
+    const staleUdp = join(ROOT, "packages/scenarios/src/stale-udp-conntrack.ts");
+    const { code, stdout } = svcsim(["run", staleUdp, "--trace-level", "off"]);
+    expect(code).toBe(1);
+    expect(stdout).toContain(
+      "✗ the flow is balanced once, and never again (0 lb.pick events (the trace was off: a check that reads it sees no events))",
+    );
+  });
+});

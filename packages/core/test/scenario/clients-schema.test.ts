@@ -112,7 +112,37 @@ describe("client kinds in the scenario schema", () => {
       workload: { clients: [{ name: "x", from: "c", to: { name: "web", port: 80 }, requests: 1 }] },
     };
     expect(problems(perRequestByName)).toEqual([
-      't.ts: workload.clients[0].to.name: a name target needs a client of kind "http1", got "web"',
+      't.ts: workload.clients[0].to.name: a name target needs a client of kind "http1", "http2" or "grpc", got "web"',
+    ]);
+    const grpcToService = {
+      ...base,
+      dns: {},
+      workload: {
+        clients: [
+          {
+            kind: "grpc",
+            name: "g",
+            from: "c",
+            to: { service: "web", port: 80 },
+            load: { type: "interval", requests: 1 },
+          },
+        ],
+      },
+    };
+    expect(problems(grpcToService)).toEqual([
+      "t.ts: workload.clients[0].to: a grpc client needs a name target { name, port } (dns:///name:port), got an object",
+    ]);
+    const senderByName = {
+      ...base,
+      workload: { senders: [{ name: "s", from: "c", to: { name: "statsd", port: 8125 } }] },
+    };
+    expect(problems(senderByName)[0]).toMatch(/^t\.ts: workload\.senders\[0\]\.to: /);
+    const grpcServerExit = {
+      ...base,
+      workload: { servers: [{ kind: "grpc", selector: { app: "s" }, port: 50051, sigterm: "exit" }] },
+    };
+    expect(problems(grpcServerExit)).toEqual([
+      't.ts: workload.servers[0].sigterm: a grpc server drains with GOAWAY on SIGTERM; only "drain" is modelled, got "exit"',
     ]);
     expect(problems({ ...base, workload: { clients: [{ kind: "http3", name: "x" }] } })[0]).toMatch(
       /^t\.ts: workload\.clients\[0\]\.kind: /,

@@ -3,19 +3,20 @@ import staleUdp, { withCleanup } from "../../../scenarios/src/stale-udp-conntrac
 import { s } from "../../src/engine/index.ts";
 import { parseIPv4 } from "../../src/net/index.ts";
 import type { IptablesProxy } from "../../src/proxy/index.ts";
-import type { ScenarioInput } from "../../src/scenario/index.ts";
-import { runWithSenders } from "./server-udp-harness.ts";
+import { prepareScenario, type RunResult, runScenario, type ScenarioInput } from "../../src/scenario/index.ts";
 
-const conntrackOf = (run: ReturnType<typeof runWithSenders>) =>
+const runWithSenders = (input: ScenarioInput) => runScenario(prepareScenario(input, "stale-udp-conntrack.ts"));
+
+const conntrackOf = (run: RunResult) =>
   (run.cluster.network.node("node-a").proxy as IptablesProxy).conntrack
     .list()
     .filter((e) => e.original.proto === "UDP");
 
 describe("stale UDP conntrack (catalogue scenario)", () => {
   it("without kube-proxy's cleanup the sender's entry outlives the Pod and its datagrams blackhole", () => {
-    const run = runWithSenders(staleUdp as ScenarioInput);
+    const run = runWithSenders(staleUdp);
     expect(run.expectations.filter((e) => !e.ok)).toEqual([]);
-    const [sender] = run.senders;
+    const sender = run.workload.senders.get("statsd-client");
     // One socket for the whole run: 112 send() calls, one failed by the ICMP error it carried.
     expect(sender?.sent.length).toBe(112);
     expect(sender?.sent.filter((d) => d.error).map((d) => [d.t, d.error])).toEqual([[10.27e9, "ECONNREFUSED"]]);
@@ -39,7 +40,7 @@ describe("stale UDP conntrack (catalogue scenario)", () => {
       cluster: { ...withCleanup.cluster, proxy: { mode: "iptables", udpConntrackCleanup: false } },
     });
     expect(off.expectations.filter((e) => !e.ok).length).toBeGreaterThanOrEqual(3);
-    const input = staleUdp as ScenarioInput;
+    const input = staleUdp;
     const on = runWithSenders({
       ...input,
       cluster: { ...input.cluster, proxy: { mode: "iptables", udpConntrackCleanup: true } },
