@@ -24,7 +24,7 @@ export const RANK: Record<string, number> = {
   control: 3,
   proxy: 4,
   node: 5,
-  edge: 6,
+  edge: 7,
   workload: 6,
   dns: 7,
   metrics: 7,
