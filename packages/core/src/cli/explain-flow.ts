@@ -14,6 +14,7 @@ import {
   tablesAt,
 } from "../netfilter/index.ts";
 import type { Hook } from "../trace/index.ts";
+import { type Refusal, refusalOf } from "./explain-reason.ts";
 import { type WalkedRule, walkedRules } from "./rules-walked.ts";
 
 /** One packet to explain: the first packet of a new connection. */
@@ -49,6 +50,8 @@ export interface FlowBranch {
   readonly deliveredLocally: boolean;
   /** DROP or REJECT when a table refused the packet, else ACCEPT (it left the node or reached a local socket). */
   readonly fate: "ACCEPT" | "DROP" | "REJECT";
+  /** What refused it, when `fate` is DROP or REJECT. */
+  readonly refusal?: Refusal;
   /** The source NAT chosen at POSTROUTING, if any. */
   readonly snat?: "MASQUERADE" | "SNAT";
   readonly rulesEvaluated: number;
@@ -77,6 +80,7 @@ interface State {
   dnat?: { ip: IPv4; port: number };
   snat?: "MASQUERADE" | "SNAT";
   fate?: "DROP" | "REJECT";
+  refusal?: Refusal;
 }
 
 const MAX_BRANCHES = 4096;
@@ -157,7 +161,10 @@ class Walker {
       next.steps = [...st.steps, step];
       if (o.notrack) next.ct = { state: "UNTRACKED" };
       const v = o.verdict;
-      if (v.kind === "DROP" || v.kind === "REJECT") next.fate = v.kind;
+      if (v.kind === "DROP" || v.kind === "REJECT") {
+        next.fate = v.kind;
+        next.refusal = refusalOf(this.compiled, { table, hook }, v.kind, o.matchedRules, o.byPolicy);
+      }
       if (v.kind === "DNAT") {
         // why: nf_nat_setup_info rewrites the destination; later tables (and routing) see the
         // new one. A range's choice is not modelled: its first address and port are used.
@@ -214,7 +221,12 @@ export function explainFlow(compiled: CompiledRuleset, flow: Flow, node: FlowNod
       fate: st.fate ?? ("ACCEPT" as const),
       rulesEvaluated: st.steps.reduce((n, s) => n + s.walked.length, 0),
     };
-    return { ...b, ...(st.dnat ? { dnat: st.dnat } : {}), ...(st.snat ? { snat: st.snat } : {}) };
+    return {
+      ...b,
+      ...(st.dnat ? { dnat: st.dnat } : {}),
+      ...(st.snat ? { snat: st.snat } : {}),
+      ...(st.refusal ? { refusal: st.refusal } : {}),
+    };
   });
   return { flow, origin, branches, truncated: walker.truncated };
 }

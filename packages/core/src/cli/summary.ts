@@ -43,9 +43,14 @@ export function formatSummary(result: RunResult): string {
   return lines.join("\n");
 }
 
+/** `1 connection`, `2 connections`. */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 function podLines(m: RunMetrics): string[] {
   return Object.entries(m.pods).map(([name, p]) => {
-    const conns = p.connections > 0 ? `, ${p.connections} connections` : "";
+    const conns = p.connections > 0 ? `, ${plural(p.connections, "connection")}` : "";
     const latency = p.latencyNs.count > 0 ? `, p50 ${ms(p.latencyNs.p50)} p99 ${ms(p.latencyNs.p99)}` : "";
     return `${name}: ${p.requests} requests${conns}, ${p.packetsIn} packets in, ${p.packetsOut} out (${bytes(p.bytesIn)} in, ${bytes(p.bytesOut)} out)${latency}`;
   });
@@ -56,7 +61,7 @@ function clientLines(m: RunMetrics): string[] {
     const errs = counts(c.errors);
     const failed = c.failed > 0 ? `, ${c.failed} failed (${errs.join(", ")})` : "";
     const reused = c.reused > 0 ? `, ${c.reused} on reused connections` : "";
-    return `${name}: ${c.requests} requests, ${c.ok} ok${failed}, ${c.connections} connections${reused}`;
+    return `${name}: ${c.requests} requests, ${c.ok} ok${failed}, ${plural(c.connections, "connection")}${reused}`;
   });
 }
 

@@ -4,6 +4,7 @@ export { deepEqual } from "./deep-equal.ts";
 export { type EndpointInfo, type EndpointsMap, endpointsFromSlices, sliceServiceName } from "./endpoint.ts";
 export { EndpointsChangeTracker } from "./endpoints-change-tracker.ts";
 export {
+  dropReason,
   endpointChainName,
   IptablesLoader,
   IptablesProgrammer,
@@ -20,6 +21,7 @@ export {
   type ServiceChainNames,
   type ServicePlan,
   serviceChainNames,
+  serviceOfRule,
 } from "./iptables/index.ts";
 export { type LocalDetectorSpec, type LocalTrafficDetector, localTrafficDetector } from "./local-detector.ts";
 export { type NodePortAddresses, nodePortAddresses, nodePortIPs } from "./node-port-addresses.ts";

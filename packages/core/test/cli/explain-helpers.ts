@@ -29,18 +29,24 @@ export function manifestFile(objects: readonly (Service | EndpointSlice)[]): str
  * kube-proxy's NewFakeProxier node, in flags: hostname test-node, the
  * testNodeIPs, detect-local by 10.0.0.0/8; the Go tests' ClusterIPs are in
  * 172.30.0.0/16 and their NodePorts (3001…) below the default range.
+ * `detectLocal: false` is the Go tests' `fp.localDetector =
+ * NewNoOpLocalDetector()`: no --cluster-cidr, so kube-proxy detects nothing.
  */
-export const FAKE_PROXIER_FLAGS = [
-  "--hostname-override",
-  TEST_NODE_NAME,
-  ...TEST_NODE_IPS.flatMap((ip) => ["--node-ip", ip]),
-  "--cluster-cidr",
-  "10.0.0.0/8",
-  "--service-cluster-ip-range",
-  "172.30.0.0/16",
-  "--service-node-port-range",
-  "3000-32767",
-];
+export function fakeProxierFlags(detectLocal = true): string[] {
+  return [
+    "--hostname-override",
+    TEST_NODE_NAME,
+    ...TEST_NODE_IPS.flatMap((ip) => ["--node-ip", ip]),
+    ...(detectLocal ? ["--cluster-cidr", "10.0.0.0/8"] : []),
+    "--service-cluster-ip-range",
+    "172.30.0.0/16",
+    "--service-node-port-range",
+    "3000-32767",
+  ];
+}
+
+/** {@link fakeProxierFlags} with local-traffic detection on (NewFakeProxier's default). */
+export const FAKE_PROXIER_FLAGS = fakeProxierFlags();
 
 /** What a command printed and returned. */
 export interface Captured {

@@ -2,21 +2,26 @@
  * `svcsim explain --manifests … --flows … --json` on kube-proxy's own
  * packet-flow tables: the Services and EndpointSlices of each Go test, written
  * as YAML, programmed through the CLI, and every row's `output` and `masq`
- * compared with the Go test's expectation (see kube-proxy-cases.ts).
+ * compared with the Go test's expectation (see kube-proxy-cases.ts and
+ * explain-cases-*.ts).
  */
 import { describe, expect, it } from "vitest";
 import { inspectCommand } from "../../src/cli/inspect.ts";
 import { parseIPv4 } from "../../src/net/index.ts";
 import { parseIptablesSave, traceLikeKubeProxy } from "../../src/netfilter/index.ts";
 import { TEST_NODE_IPS } from "../proxy/fixtures.ts";
-import { capture, explainJson, FAKE_PROXIER_FLAGS, manifestFile, writeTemp } from "./explain-helpers.ts";
+import { MASQUERADE_SUITES } from "./explain-cases-masquerade.ts";
+import { OLDER_SUITES } from "./explain-cases-older.ts";
+import { TRAFFIC_POLICY_SUITES } from "./explain-cases-traffic-policy.ts";
+import { capture, explainJson, fakeProxierFlags, manifestFile, writeTemp } from "./explain-helpers.ts";
 import { SUITES } from "./kube-proxy-cases.ts";
 
-for (const suite of SUITES) {
+for (const suite of [...SUITES, ...OLDER_SUITES, ...TRAFFIC_POLICY_SUITES, ...MASQUERADE_SUITES]) {
   describe(suite.name, () => {
     const manifests = manifestFile(suite.objects);
     const flows = writeTemp("flows.json", JSON.stringify(suite.rows));
-    const args = ["--manifests", manifests, ...FAKE_PROXIER_FLAGS, ...suite.flags, "--flows", flows];
+    const node = [...fakeProxierFlags(suite.detectLocal ?? true), ...suite.flags];
+    const args = ["--manifests", manifests, ...node, "--flows", flows];
 
     it("answers every row as kube-proxy's packet-flow test expects", async () => {
       const answers = await explainJson(args);
@@ -28,9 +33,7 @@ for (const suite of SUITES) {
     it("agrees with the port of kube-proxy's tracer on the same rules", async () => {
       // The kernel-semantics walk and the tracer's shortcuts must reach the same answer on
       // kube-proxy-shaped rules.
-      const save = await capture(() =>
-        inspectCommand(["iptables-save", "--manifests", manifests, ...FAKE_PROXIER_FLAGS, ...suite.flags]),
-      );
+      const save = await capture(() => inspectCommand(["iptables-save", "--manifests", manifests, ...node]));
       const rules = parseIptablesSave(save.stdout);
       const answers = await explainJson(args);
       suite.rows.forEach((r, i) => {

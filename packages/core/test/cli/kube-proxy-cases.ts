@@ -37,9 +37,19 @@ export interface Suite {
   objects: (Service | EndpointSlice)[];
   flags: string[];
   rows: FlowRow[];
+  /** False for the Go test's `fp.localDetector = NewNoOpLocalDetector()`: no --cluster-cidr. */
+  detectLocal?: boolean;
 }
 
-const row = (name: string, sourceIP: string, destIP: string, destPort: number, output: string, masq = false) => ({
+/** One packetFlowTest row (masq defaults to false, as in Go). */
+export const row = (
+  name: string,
+  sourceIP: string,
+  destIP: string,
+  destPort: number,
+  output: string,
+  masq = false,
+) => ({
   name,
   sourceIP,
   destIP,
