@@ -33,10 +33,21 @@ export { Network, Node } from "./node/index.ts";
 export { PassthroughProxy, type ProxyView, type ServiceProxy, type SyncStats } from "./proxy/index.ts";
 export {
   buildCluster,
+  type ContainerInput,
+  type ContainerOptions,
+  container,
+  type DeploymentInput,
+  type DeploymentOptions,
   defineScenario,
+  deployment,
   type ExpectationResult,
   kubeDnsObjects,
+  type NodesOptions,
+  nodes,
+  type PodInput,
+  type PodOptions,
   type PreparedScenario,
+  pod,
   prepareScenario,
   type RunOptions,
   type RunResult,
@@ -44,6 +55,10 @@ export {
   runScenario,
   type Scenario,
   type ScenarioInput,
+  type ServiceInput,
+  type ServiceOptions,
+  type ServicePortInput,
+  service,
   startScenario,
 } from "./scenario/index.ts";
 export {

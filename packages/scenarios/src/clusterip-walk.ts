@@ -1,4 +1,4 @@
-import { defineScenario } from "@svcsim/core";
+import { defineScenario, deployment, nodes, pod, service } from "@svcsim/core";
 
 /**
  * A ClusterIP packet walk in kube-proxy's iptables mode. A client Pod on
@@ -14,42 +14,14 @@ export default defineScenario({
   seed: 1,
   duration: "12s",
   cluster: {
-    nodes: [
-      { name: "node-a", ip: "192.168.0.10", podCIDR: "10.244.1.0/24", zone: "zone-a" },
-      { name: "node-b", ip: "192.168.0.11", podCIDR: "10.244.2.0/24", zone: "zone-a" },
-      { name: "node-c", ip: "192.168.0.12", podCIDR: "10.244.3.0/24", zone: "zone-a" },
-    ],
+    nodes: nodes(3, { zones: ["zone-a"] }),
     proxy: { mode: "iptables" },
     clusterCIDR: "10.244.0.0/16",
   },
   objects: [
-    {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: "client", labels: { app: "client" } },
-      spec: { nodeName: "node-a", containers: [{ name: "curl" }] },
-    },
-    {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "web" },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: "web" } },
-        template: {
-          metadata: { labels: { app: "web" } },
-          spec: {
-            containers: [{ name: "http", ports: [{ name: "http", containerPort: 8080 }] }],
-          },
-        },
-      },
-    },
-    {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: "web" },
-      spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
-    },
+    pod("client", { node: "node-a", labels: { app: "client" }, container: "curl" }),
+    deployment("web", { replicas: 2, container: "http", port: 8080, portName: "http" }),
+    service("web", { ports: [{ name: "http", port: 80, targetPort: "http" }] }),
   ],
   workload: {
     servers: [{ selector: { app: "web" }, port: 8080, serviceTime: "1ms" }],

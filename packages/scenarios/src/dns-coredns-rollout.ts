@@ -1,4 +1,4 @@
-import { defineScenario, kubeDnsObjects, type ScenarioInput } from "@svcsim/core";
+import { defineScenario, deployment, kubeDnsObjects, nodes, pod, type ScenarioInput, service } from "@svcsim/core";
 
 /**
  * DNS during a rolling restart of CoreDNS. Three app Pods, one per node, call
@@ -14,8 +14,9 @@ import { defineScenario, kubeDnsObjects, type ScenarioInput } from "@svcsim/core
  * lameduck, CoreDNS keeps answering for 5 s after SIGTERM, which covers the
  * sync: the terminating Pods answer the stragglers and no lookup fails. The
  * `noLameduck` variant (a Corefile without it: CoreDNS stops at SIGTERM)
- * turns the same window into ICMP port unreachable and then silence: lookups
- * fail with ECONNREFUSED or wait out the resolver's 5 s timeout.
+ * turns the same window into ICMP port unreachable: lookups fail with
+ * ECONNREFUSED. (Each node's sync drops the stopped Pod before the Pod is
+ * deleted, so no query meets a deleted Pod's address and times out.)
  */
 const scenario = (lameduck: string, expect: ScenarioInput["expect"]): ScenarioInput => ({
   name: lameduck === "0s" ? "dns-coredns-rollout-no-lameduck" : "dns-coredns-rollout",
@@ -26,41 +27,15 @@ const scenario = (lameduck: string, expect: ScenarioInput["expect"]): ScenarioIn
   seed: 1,
   duration: "45s",
   cluster: {
-    nodes: [
-      { name: "node-a", ip: "192.168.0.10", podCIDR: "10.244.1.0/24" },
-      { name: "node-b", ip: "192.168.0.11", podCIDR: "10.244.2.0/24" },
-      { name: "node-c", ip: "192.168.0.12", podCIDR: "10.244.3.0/24" },
-    ],
+    nodes: nodes(3),
     proxy: { mode: "iptables" },
     clusterCIDR: "10.244.0.0/16",
   },
   objects: [
     ...kubeDnsObjects({ replicas: 2 }),
-    ...["a", "b", "c"].map((n) => ({
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: `app-${n}`, labels: { app: "app" } },
-      spec: { nodeName: `node-${n}`, containers: [{ name: "app" }] },
-    })),
-    {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "web" },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: "web" } },
-        template: {
-          metadata: { labels: { app: "web" } },
-          spec: { containers: [{ name: "http", ports: [{ name: "http", containerPort: 8080 }] }] },
-        },
-      },
-    },
-    {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: "web" },
-      spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
-    },
+    ...["a", "b", "c"].map((n) => pod(`app-${n}`, { node: `node-${n}`, labels: { app: "app" } })),
+    deployment("web", { replicas: 2, container: "http", port: 8080, portName: "http" }),
+    service("web", { ports: [{ name: "http", port: 80, targetPort: "http" }] }),
   ],
   dns: { lameduck },
   workload: {

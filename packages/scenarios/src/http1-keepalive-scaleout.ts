@@ -1,4 +1,4 @@
-import { defineScenario, type ScenarioInput } from "@svcsim/core";
+import { defineScenario, deployment, nodes, pod, type ScenarioInput, service } from "@svcsim/core";
 
 /**
  * HTTP/1.1 keep-alive imbalance after a scale-out. Four client Pods each run
@@ -45,12 +45,7 @@ export function newPodShare(result: unknown, from = SCALE_AT): { share: number; 
   return { share: onNew.length / after.length, requests: after.length, newPods: new Set(onNew.map((r) => r.pod)).size };
 }
 
-const clientPod = (i: number) => ({
-  apiVersion: "v1",
-  kind: "Pod",
-  metadata: { name: `client-${i}`, labels: { app: "client" } },
-  spec: { nodeName: `node-${"abc"[i % 3]}`, containers: [{ name: "app" }] },
-});
+const clientPod = (i: number) => pod(`client-${i}`, { node: `node-${"abc"[i % 3]}`, labels: { app: "client" } });
 
 type Variant = "pooled" | "no-keepalive" | "bursty" | "bursty-idle100";
 
@@ -67,35 +62,14 @@ const scenario = (variant: Variant, expect: ScenarioInput["expect"]): ScenarioIn
   seed: 1,
   duration: "60s",
   cluster: {
-    nodes: [
-      { name: "node-a", ip: "192.168.0.10", podCIDR: "10.244.1.0/24" },
-      { name: "node-b", ip: "192.168.0.11", podCIDR: "10.244.2.0/24" },
-      { name: "node-c", ip: "192.168.0.12", podCIDR: "10.244.3.0/24" },
-    ],
+    nodes: nodes(3),
     proxy: { mode: "iptables" },
     clusterCIDR: "10.244.0.0/16",
   },
   objects: [
     ...[0, 1, 2, 3].map(clientPod),
-    {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "web" },
-      spec: {
-        replicas: 3,
-        selector: { matchLabels: { app: "web" } },
-        template: {
-          metadata: { labels: { app: "web" } },
-          spec: { containers: [{ name: "http", ports: [{ name: "http", containerPort: 8080 }] }] },
-        },
-      },
-    },
-    {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: "web" },
-      spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
-    },
+    deployment("web", { replicas: 3, container: "http", port: 8080, portName: "http" }),
+    service("web", { ports: [{ name: "http", port: 80, targetPort: "http" }] }),
   ],
   workload: {
     servers: [

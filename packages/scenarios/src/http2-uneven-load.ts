@@ -1,4 +1,4 @@
-import { defineScenario, kubeDnsObjects, type ScenarioInput } from "@svcsim/core";
+import { defineScenario, deployment, kubeDnsObjects, nodes, pod, type ScenarioInput, service } from "@svcsim/core";
 
 /**
  * HTTP/2 uneven load after a scale-out. Six client Pods each hold one gRPC
@@ -45,16 +45,8 @@ function perPod(result: unknown, from: number): Map<string, number> {
   return m;
 }
 
-const grpcService = (name: string, headless: boolean) => ({
-  apiVersion: "v1",
-  kind: "Service",
-  metadata: { name },
-  spec: {
-    ...(headless ? { clusterIP: "None" } : {}),
-    selector: { app: "grpc" },
-    ports: [{ name: "grpc", port: 50051, targetPort: 50051 }],
-  },
-});
+const grpcService = (name: string, headless: boolean) =>
+  service(name, { headless, selector: { app: "grpc" }, ports: [{ name: "grpc", port: 50051, targetPort: 50051 }] });
 
 type Policy = "pick_first" | "round_robin";
 
@@ -67,37 +59,16 @@ const scenario = (policy: Policy, expect: ScenarioInput["expect"]): ScenarioInpu
   seed: 1,
   duration: "96s",
   cluster: {
-    nodes: [
-      { name: "node-a", ip: "192.168.0.10", podCIDR: "10.244.1.0/24" },
-      { name: "node-b", ip: "192.168.0.11", podCIDR: "10.244.2.0/24" },
-      { name: "node-c", ip: "192.168.0.12", podCIDR: "10.244.3.0/24" },
-    ],
+    nodes: nodes(3),
     proxy: { mode: "iptables" },
     clusterCIDR: "10.244.0.0/16",
   },
   objects: [
     ...kubeDnsObjects({ replicas: 2 }),
-    {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "grpc" },
-      spec: {
-        replicas: 3,
-        selector: { matchLabels: { app: "grpc" } },
-        template: {
-          metadata: { labels: { app: "grpc" } },
-          spec: { containers: [{ name: "grpc", ports: [{ name: "grpc", containerPort: 50051 }] }] },
-        },
-      },
-    },
+    deployment("grpc", { replicas: 3, container: "grpc", port: 50051, portName: "grpc" }),
     grpcService("grpc", false),
     grpcService("grpc-headless", true),
-    ...Array.from({ length: CLIENTS }, (_, i) => ({
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: `client-${i}`, labels: { app: "client" } },
-      spec: { nodeName: "node-a", containers: [{ name: "app" }] },
-    })),
+    ...Array.from({ length: CLIENTS }, (_, i) => pod(`client-${i}`, { node: "node-a", labels: { app: "client" } })),
   ],
   dns: { family: "ipv4" },
   workload: {

@@ -15,4 +15,9 @@ export const CATALOGUE = [
   "dns-coredns-rollout",
   "stale-udp-conntrack",
   "http2-uneven-load",
+  "conntrack-table-full",
+  "snat-port-exhaustion",
+  "kube-proxy-dead-node",
+  "internal-traffic-policy-local",
+  "etp-local-blackhole",
 ] as const;

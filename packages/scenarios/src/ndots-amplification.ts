@@ -1,4 +1,4 @@
-import { defineScenario, kubeDnsObjects, type ScenarioInput } from "@svcsim/core";
+import { defineScenario, kubeDnsObjects, nodes, pod, type ScenarioInput } from "@svcsim/core";
 
 /**
  * `ndots:5` amplification for an external name. A Node.js app in the
@@ -27,28 +27,14 @@ const scenario = (name: string, expect: ScenarioInput["expect"]): ScenarioInput 
   seed: 1,
   duration: "30s",
   cluster: {
-    nodes: [
-      { name: "node-a", ip: "192.168.0.10", podCIDR: "10.244.1.0/24" },
-      { name: "node-b", ip: "192.168.0.11", podCIDR: "10.244.2.0/24" },
-    ],
+    nodes: nodes(2),
     proxy: { mode: "iptables" },
     clusterCIDR: "10.244.0.0/16",
   },
   objects: [
     ...kubeDnsObjects({ replicas: 2 }),
-    {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: "app", labels: { app: "app" } },
-      spec: { nodeName: "node-a", containers: [{ name: "node" }] },
-    },
-    {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: "egress", labels: { app: "egress" } },
-      spec: { nodeName: "node-b", containers: [{ name: "proxy", ports: [{ containerPort: 443 }] }] },
-      status: { podIP: EGRESS_IP },
-    },
+    pod("app", { node: "node-a", labels: { app: "app" }, container: "node" }),
+    pod("egress", { node: "node-b", labels: { app: "egress" }, container: "proxy", port: 443, podIP: EGRESS_IP }),
   ],
   dns: { upstream: [{ name: "api.example.com", addresses: [EGRESS_IP] }] },
   workload: {

@@ -1,4 +1,4 @@
-import { defineScenario } from "@svcsim/core";
+import { defineScenario, nodes, pod } from "@svcsim/core";
 
 /**
  * Pod to Pod across two nodes, through the routed CNI and no Service: the
@@ -12,28 +12,19 @@ export default defineScenario({
   seed: 1,
   duration: "12s",
   cluster: {
-    nodes: [
-      { name: "node-a", ip: "192.168.0.10", podCIDR: "10.244.1.0/24", zone: "zone-a" },
-      { name: "node-b", ip: "192.168.0.11", podCIDR: "10.244.2.0/24", zone: "zone-a" },
-    ],
+    nodes: nodes(2, { zones: ["zone-a"] }),
     network: { nodeLatency: "100us", podLatency: "5us" },
   },
   objects: [
-    {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: "client", labels: { app: "client" } },
-      spec: { nodeName: "node-a", containers: [{ name: "curl", image: "curlimages/curl" }] },
-    },
-    {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: "server", labels: { app: "server" } },
-      spec: {
-        nodeName: "node-b",
-        containers: [{ name: "http", image: "nginx", ports: [{ name: "http", containerPort: 8080 }] }],
-      },
-    },
+    pod("client", { node: "node-a", labels: { app: "client" }, container: "curl", image: "curlimages/curl" }),
+    pod("server", {
+      node: "node-b",
+      labels: { app: "server" },
+      container: "http",
+      image: "nginx",
+      port: 8080,
+      portName: "http",
+    }),
   ],
   workload: {
     servers: [{ selector: { app: "server" }, port: 8080, responseBytes: 1024, serviceTime: "2ms" }],

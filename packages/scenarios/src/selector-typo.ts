@@ -1,4 +1,4 @@
-import { defineScenario } from "@svcsim/core";
+import { defineScenario, deployment, nodes, pod, service } from "@svcsim/core";
 
 /**
  * A selector typo: the `web` Service selects `app: wbe`, so the EndpointSlice
@@ -14,52 +14,20 @@ export default defineScenario({
   seed: 1,
   duration: "12s",
   cluster: {
-    nodes: [
-      { name: "node-a", ip: "192.168.0.10", podCIDR: "10.244.1.0/24" },
-      { name: "node-b", ip: "192.168.0.11", podCIDR: "10.244.2.0/24" },
-    ],
+    nodes: nodes(2),
     proxy: { mode: "iptables" },
     clusterCIDR: "10.244.0.0/16",
   },
   objects: [
-    {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: "client" },
-      spec: { nodeName: "node-a", containers: [{ name: "curl" }] },
-    },
-    {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "web" },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: "web" } },
-        template: {
-          metadata: { labels: { app: "web" } },
-          spec: { containers: [{ name: "http", ports: [{ containerPort: 8080 }] }] },
-        },
-      },
-    },
-    {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: "web" },
-      spec: { selector: { app: "wbe" }, ports: [{ port: 80, targetPort: 8080 }] },
-    },
+    pod("client", { node: "node-a", container: "curl" }),
+    deployment("web", { replicas: 2, container: "http", port: 8080 }),
+    service("web", { selector: { app: "wbe" }, ports: [{ port: 80, targetPort: 8080 }] }),
   ],
   timeline: [
     {
       at: "6s",
       action: "apply",
-      objects: [
-        {
-          apiVersion: "v1",
-          kind: "Service",
-          metadata: { name: "web" },
-          spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080 }] },
-        },
-      ],
+      objects: [service("web", { ports: [{ port: 80, targetPort: 8080 }] })],
     },
   ],
   workload: {

@@ -1,4 +1,4 @@
-import { defineScenario, type ScenarioInput } from "@svcsim/core";
+import { defineScenario, nodes, pod, type ScenarioInput, service } from "@svcsim/core";
 
 /**
  * Stale UDP conntrack. A statsd-like client sends a datagram every 250 ms
@@ -17,12 +17,8 @@ import { defineScenario, type ScenarioInput } from "@svcsim/core";
  */
 const STATSD = { app: "statsd" };
 
-const statsdPod = (name: string) => ({
-  apiVersion: "v1",
-  kind: "Pod",
-  metadata: { name, labels: STATSD },
-  spec: { nodeName: "node-b", containers: [{ name: "statsd", ports: [{ containerPort: 8125, protocol: "UDP" }] }] },
-});
+const statsdPod = (name: string) =>
+  pod(name, { node: "node-b", labels: STATSD, container: "statsd", port: 8125, protocol: "UDP" });
 
 /** The lb.pick events of the statsd Service, in order: one per new flow. */
 const picks = (result: unknown) =>
@@ -38,27 +34,17 @@ const scenario = (cleanup: boolean, expect: ScenarioInput["expect"]): ScenarioIn
   seed: 1,
   duration: "30s",
   cluster: {
-    nodes: [
-      { name: "node-a", ip: "192.168.0.10", podCIDR: "10.244.1.0/24" },
-      { name: "node-b", ip: "192.168.0.11", podCIDR: "10.244.2.0/24" },
-    ],
+    nodes: nodes(2),
     proxy: { mode: "iptables", udpConntrackCleanup: cleanup },
     clusterCIDR: "10.244.0.0/16",
   },
   objects: [
-    {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: "app", labels: { app: "app" } },
-      spec: { nodeName: "node-a", containers: [{ name: "app" }] },
-    },
+    pod("app", { node: "node-a", labels: { app: "app" } }),
     statsdPod("statsd-a"),
-    {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: "statsd" },
-      spec: { selector: STATSD, ports: [{ name: "metrics", protocol: "UDP", port: 8125, targetPort: 8125 }] },
-    },
+    service("statsd", {
+      selector: STATSD,
+      ports: [{ name: "metrics", protocol: "UDP", port: 8125, targetPort: 8125 }],
+    }),
   ],
   workload: {
     servers: [{ selector: STATSD, port: 8125, protocol: "UDP", reply: false, serviceTime: "0s" }],

@@ -1,4 +1,4 @@
-import { defineScenario } from "@svcsim/core";
+import { defineScenario, deployment, nodes, pod, service } from "@svcsim/core";
 
 /**
  * A targetPort mistake: the `web` Service sends to `targetPort: 8081`, while
@@ -14,47 +14,21 @@ export default defineScenario({
   seed: 1,
   duration: "15s",
   cluster: {
-    nodes: [
-      { name: "node-a", ip: "192.168.0.10", podCIDR: "10.244.1.0/24" },
-      { name: "node-b", ip: "192.168.0.11", podCIDR: "10.244.2.0/24" },
-    ],
+    nodes: nodes(2),
     proxy: { mode: "iptables" },
     clusterCIDR: "10.244.0.0/16",
   },
   objects: [
-    {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: "client" },
-      spec: { nodeName: "node-a", containers: [{ name: "curl" }] },
-    },
-    {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "web" },
-      spec: {
-        replicas: 3,
-        selector: { matchLabels: { app: "web" } },
-        template: {
-          metadata: { labels: { app: "web" } },
-          spec: {
-            containers: [
-              {
-                name: "http",
-                ports: [{ name: "http", containerPort: 8080 }],
-                readinessProbe: { tcpSocket: { port: "http" }, periodSeconds: 1 },
-              },
-            ],
-          },
-        },
-      },
-    },
-    {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: "web" },
-      spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: 8081 }] },
-    },
+    pod("client", { node: "node-a", container: "curl" }),
+    deployment("web", {
+      replicas: 3,
+      container: "http",
+      port: 8080,
+      portName: "http",
+      readinessProbe: { tcpSocket: { port: "http" }, periodSeconds: 1 },
+    }),
+    // The mistake: the app listens on 8080.
+    service("web", { ports: [{ port: 80, targetPort: 8081 }] }),
   ],
   workload: {
     servers: [{ selector: { app: "web" }, port: 8080 }],

@@ -1,5 +1,5 @@
 import { formatDuration } from "../engine/index.ts";
-import type { LatencySummary, RunMetrics } from "../metrics/index.ts";
+import { formatSources, type LatencySummary, type RunMetrics } from "../metrics/index.ts";
 import type { RunResult } from "../scenario/index.ts";
 
 const ms = (n: number) => `${(n / 1e6).toFixed(3)}ms`;
@@ -23,7 +23,7 @@ export function formatSummary(result: RunResult): string {
   );
   if (result.description) lines.push(`          ${result.description}`);
   lines.push(`packets   sent ${m.packets.sent}, received ${m.packets.received}, dropped ${m.packets.dropped}`);
-  const reasons = Object.entries(m.drops).filter(([k]) => k !== "total");
+  const reasons = Object.entries(m.drops).filter(([k, v]) => k !== "total" && v > 0);
   if (reasons.length > 0) lines.push(`drops     ${reasons.map(([k, v]) => `${k} ${v}`).join(", ")}`);
   const errors = counts(m.requests.errors);
   lines.push(
@@ -35,6 +35,7 @@ export function formatSummary(result: RunResult): string {
   lines.push(`syncs     ${m.syncs}`);
   lines.push(...block("conntrack", conntrackLines(m)));
   lines.push(...block("dns", dnsLines(m)));
+  lines.push(...block("lb", loadBalancerLines(m)));
   result.expectations.forEach((e, i) => {
     lines.push(`${i === 0 ? "expect    " : "          "}${e.ok ? "✓" : "✗"} ${e.name} (${e.detail})`);
   });
@@ -52,7 +53,9 @@ function podLines(m: RunMetrics): string[] {
   return Object.entries(m.pods).map(([name, p]) => {
     const conns = p.connections > 0 ? `, ${plural(p.connections, "connection")}` : "";
     const latency = p.latencyNs.count > 0 ? `, p50 ${ms(p.latencyNs.p50)} p99 ${ms(p.latencyNs.p99)}` : "";
-    return `${name}: ${p.requests} requests${conns}, ${p.packetsIn} packets in, ${p.packetsOut} out (${bytes(p.bytesIn)} in, ${bytes(p.bytesOut)} out)${latency}`;
+    // The client addresses the application saw (the PROXY header's with proxyProtocol, else the peer's).
+    const sources = p.sources && Object.keys(p.sources).length > 0 ? `; sources ${formatSources(p.sources)}` : "";
+    return `${name}: ${p.requests} requests${conns}, ${p.packetsIn} packets in, ${p.packetsOut} out (${bytes(p.bytesIn)} in, ${bytes(p.bytesOut)} out)${latency}${sources}`;
   });
 }
 
@@ -62,6 +65,19 @@ function clientLines(m: RunMetrics): string[] {
     const failed = c.failed > 0 ? `, ${c.failed} failed (${errs.join(", ")})` : "";
     const reused = c.reused > 0 ? `, ${c.reused} on reused connections` : "";
     return `${name}: ${c.requests} requests, ${c.ok} ok${failed}, ${plural(c.connections, "connection")}${reused}`;
+  });
+}
+
+function loadBalancerLines(m: RunMetrics): string[] {
+  return Object.entries(m.loadBalancers ?? {}).flatMap(([service, lb]) => {
+    const perTarget = counts(lb.perTarget).join(", ") || "none";
+    const dropped = Object.entries(lb.dropped).filter(([, n]) => n > 0);
+    const targets = Object.entries(lb.targets).map(([key, t]) => `${key} ${t.state}`);
+    return [
+      `${service} ${lb.vip}: ${lb.flows} flows (${perTarget})${lb.failOpenFlows ? `, ${lb.failOpenFlows} fail-open` : ""}` +
+        `${lb.resets ? `, ${lb.resets} reset` : ""}${dropped.length ? `, dropped ${dropped.map(([k, n]) => `${k} ${n}`).join(", ")}` : ""}`,
+      `  targets ${targets.join(", ")}; ${lb.healthTransitions} health transitions`,
+    ];
   });
 }
 

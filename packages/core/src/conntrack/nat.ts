@@ -63,7 +63,12 @@ export function setSnat(table: Conntrack, e: CtEntry, spec: SnatSpec): SnatResul
   assertUnconfirmed(e, "SNAT");
   const curr = invertTuple(e.reply) as Tuple;
   const ports = spec.ports;
-  const used = (port: number) => table.isTaken(invertTuple({ ...curr, src: spec.ip, srcPort: port }) as Tuple, e);
+  // The reply tuple of a candidate is (curr.dst:curr.dstPort → ip:port); ICMP's inverse
+  // also swaps the type, so it takes the general path.
+  const used =
+    curr.proto === "ICMP"
+      ? (port: number) => table.isTaken(invertTuple({ ...curr, src: spec.ip, srcPort: port }) as Tuple, e)
+      : (port: number) => table.isTakenFields(curr.proto, curr.dst, curr.dstPort, spec.ip, port, e);
   const inRange = (p: number) => ports === undefined || (p >= ports.lo && p <= ports.hi);
   let port: number | undefined;
   // why: get_unique_tuple steps 1 and 3 are skipped under NF_NAT_RANGE_PROTO_RANDOM_ALL.

@@ -86,6 +86,12 @@ export class Conntrack {
     return h !== undefined && h.entry !== ignore;
   }
 
+  /** {@link isTaken} for a tuple given field by field (no allocation: the SNAT port search probes many). */
+  isTakenFields(proto: Tuple["proto"], src: number, srcPort: number, dst: number, dstPort: number, ignore?: CtEntry) {
+    const h = this.fresh(this.byTuple.getFields(proto, src, srcPort, dst, dstPort));
+    return h !== undefined && h.entry !== ignore;
+  }
+
   /**
    * Conntrack's first hook for a packet (nf_conntrack_in): an ICMP error is
    * RELATED to the connection it quotes; a known connection's entry is

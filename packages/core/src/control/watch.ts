@@ -44,7 +44,8 @@ export interface NodeWatchOptions {
  * receive each Service/EndpointSlice change `watchDelay` after it happened (in
  * order), and each change asks the sync runner for a sync, which runs no
  * sooner than `minSyncPeriod` after the previous one and at least every
- * `fullSyncPeriod`. `stop()` is kube-proxy killed: nothing more is seen or
+ * `fullSyncPeriod`. A sync that runs at `t` first applies every delivery due at
+ * `t`, whichever event the scheduler happened to order first. `stop()` is kube-proxy killed: nothing more is seen or
  * synced and the view freezes. `start()` is a restart: a fresh LIST seen
  * `watchDelay` later, then a full sync at once.
  */
@@ -72,6 +73,8 @@ export class NodeWatch {
   private needFullSync = true;
   private lastFullSync: Nanos | undefined;
   private lastDelivery = 0;
+  /** Deliveries scheduled and not yet applied, in delivery order (their times never decrease). */
+  private readonly inbox: Delivery[] = [];
   private cached: NodeView | undefined;
   private last: { at: Nanos; full: boolean; view: NodeView } | undefined;
   /** Syncs run so far. */
@@ -146,6 +149,7 @@ export class NodeWatch {
   stop(): void {
     this.active = false;
     this.generation++;
+    this.inbox.length = 0;
     this.runner.stop();
   }
 
@@ -168,14 +172,40 @@ export class NodeWatch {
     const { scheduler } = this.options;
     // A watch is one ordered stream: a delivery never overtakes an earlier one.
     this.lastDelivery = Math.max(scheduler.now + this.watchDelay, this.lastDelivery);
+    const delivery: Delivery = { at: this.lastDelivery, event };
+    this.inbox.push(delivery);
     scheduler.at(
       this.lastDelivery as Nanos,
-      () => gen === this.generation && this.deliver(event),
+      () => {
+        // Already applied by a sync at this instant (see applyDue), or dropped by stop().
+        if (gen !== this.generation || this.inbox[0] !== delivery) return;
+        this.inbox.shift();
+        this.deliver(event, true);
+      },
       `control/watch/${this.node}`,
     );
   }
 
-  private deliver(event: WatchEvent): void {
+  /**
+   * Applies, without asking for another sync, every delivery due by now: called by a
+   * sync so that it sees all that its node's informers hold at this instant.
+   */
+  // why: in kube-proxy a delivery and a due sync at the same instant race, but the
+  // informer handler only records the change in the change tracker and then calls
+  // Sync(), a non-blocking send on the runner's 1-slot channel (pkg/proxy/iptables/
+  // proxier.go OnEndpointSliceUpdate; pkg/proxy/runner/bounded_frequency_runner.go Run);
+  // syncProxyRules reads the trackers only once it runs. So a change delivered at t is
+  // in a sync that runs at t, and its Sync() is coalesced into that sync's request.
+  // Scheduler order alone would let a sync due at t (scheduled when it was held back
+  // by minSyncPeriod) run first and defer the change by one more minSyncPeriod.
+  private applyDue(now: Nanos): void {
+    const inbox = this.inbox;
+    while (inbox.length > 0 && (inbox[0] as Delivery).at <= now) {
+      this.deliver((inbox.shift() as Delivery).event, false);
+    }
+  }
+
+  private deliver(event: WatchEvent, request: boolean): void {
     const map = (event.kind === "Service" ? this.services : this.slices) as Map<string, KubeObject>;
     // why: kube-proxy's informers use a label selector excluding the service-proxy-name and
     // headless labels (cmd/kube-proxy/app/server.go); an object that stops matching is
@@ -184,11 +214,12 @@ export class NodeWatch {
       if (!map.delete(event.key)) return;
     } else map.set(event.key, event.object);
     this.cached = undefined;
-    if (this.initialized) this.runner.request();
+    if (request && this.initialized) this.runner.request();
   }
 
   private sync(forced: boolean): void {
     const now = this.options.scheduler.now;
+    this.applyDue(now);
     const full =
       forced ||
       this.needFullSync ||
@@ -205,6 +236,12 @@ export class NodeWatch {
     }
     this.onSync?.(view, full, now);
   }
+}
+
+/** One watch event on its way to the node's informers. */
+interface Delivery {
+  readonly at: number;
+  readonly event: WatchEvent;
 }
 
 /** True unless the object carries a label kube-proxy's informers filter out. */

@@ -7,4 +7,12 @@ export {
 } from "./conntrack.ts";
 export { type DnsMetrics, type DnsServerLike, type DnsServerMetrics, type LookupLike, summarizeDns } from "./dns.ts";
 export { LatencyHistogram, type LatencySummary, latencySummary, percentile } from "./histogram.ts";
-export { type PodMetrics, podLabel, type RunMetrics, type SummaryExtras, summarize } from "./summary.ts";
+export { formatSources, SourceCounter } from "./sources.ts";
+export {
+  type LoadBalancerMetrics,
+  type PodMetrics,
+  podLabel,
+  type RunMetrics,
+  type SummaryExtras,
+  summarize,
+} from "./summary.ts";

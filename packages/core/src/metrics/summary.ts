@@ -1,4 +1,4 @@
-import type { PacketStats } from "../trace/index.ts";
+import { DROP_REASONS, type PacketStats } from "../trace/index.ts";
 import type { RequestRecord } from "../workload/index.ts";
 import { type ClientMetrics, RequestGroups } from "./clients.ts";
 import type { ConntrackMetrics } from "./conntrack.ts";
@@ -18,6 +18,12 @@ export interface PodMetrics {
   connections: number;
   /** Latency, as the clients measured it, of the requests it answered. */
   latencyNs: LatencySummary;
+  /**
+   * Requests it answered by the client address its application saw (the
+   * PROXY header's source with PROXY protocol, else the peer after any
+   * SNAT), `{ "<ip>": count }`; present when the run counts sources.
+   */
+  sources?: Record<string, number>;
 }
 
 /**
@@ -40,6 +46,26 @@ export interface RunMetrics {
   conntrack?: ConntrackMetrics;
   /** Cluster DNS, when the scenario runs it. */
   dns?: DnsMetrics;
+  /** The cloud load balancer's frontends, by Service (bare in `default`), when the scenario has one. */
+  loadBalancers?: Record<string, LoadBalancerMetrics>;
+}
+
+/** One Service's load-balancer frontend, as counted over the run. */
+export interface LoadBalancerMetrics {
+  vip: string;
+  /** New flows the frontend took. */
+  flows: number;
+  /** Flows sent while no target was healthy (fail-open). */
+  failOpenFlows: number;
+  /** Flows per target (node name in instance mode, Pod address in IP mode). */
+  perTarget: Record<string, number>;
+  /** Targets turning healthy or unhealthy. */
+  healthTransitions: number;
+  /** Client connections reset by the balancer (a flow whose target turned unhealthy, NLB). */
+  resets: number;
+  dropped: { sourceRange: number; noTarget: number; noListener: number };
+  /** Each target's health at the end and its checks passed and failed. */
+  targets: Record<string, { state: string; passed: number; failed: number }>;
 }
 
 /** What the run adds beyond packets and requests. */
@@ -48,6 +74,8 @@ export interface SummaryExtras {
   connections?: ReadonlyMap<string, number>;
   conntrack?: ConntrackMetrics;
   dns?: DnsMetrics;
+  /** Requests served by source address, by Pod key (`SourceCounter.sources()`). */
+  sources?: ReadonlyMap<string, Record<string, number>>;
 }
 
 const byKey = <T>(entries: Iterable<[string, T]>): Record<string, T> =>
@@ -88,12 +116,14 @@ export function summarize(
       bytesOut: packets?.bytesSent ?? 0,
       connections: extras.connections?.get(key) ?? 0,
       latencyNs: byPod.latency(key),
+      ...(extras.sources ? { sources: extras.sources.get(key) ?? {} } : {}),
     });
   }
   const failed = [...errors.values()].reduce((a, b) => a + b, 0);
   return {
     packets: { sent: stats.sent, received: stats.received, dropped: stats.dropped },
-    drops: { total: stats.dropped, ...byKey(stats.drops) },
+    // Every reason, 0 when none: an expectation may say `drops.no-route == 0`.
+    drops: { total: stats.dropped, ...Object.fromEntries(DROP_REASONS.map((r) => [r, 0])), ...byKey(stats.drops) },
     requests: { total: records.length, ok: latencies.length, failed, errors: byKey(errors) },
     latencyNs: latencySummary(latencies),
     pods: byKey(podMetrics),

@@ -36,6 +36,7 @@ export {
 export { headerBytes, makePacket, type PacketInit } from "./make-packet.ts";
 export { NetNamespace, type NetnsObserver, type NetnsOptions, type PacketHandler } from "./netns.ts";
 export {
+  attachProxyV2,
   DEFAULT_TTL,
   type FiveTuple,
   formatEndpoint,
@@ -45,6 +46,8 @@ export {
   type IpProto,
   type Packet,
   PacketIds,
+  PROXY_V2_IPV4_BYTES,
+  type ProxyV2Header,
   TCP,
   type TcpHeader,
 } from "./packet.ts";

@@ -1,5 +1,5 @@
 import type { IPv4 } from "./ip.ts";
-import { DEFAULT_TTL, type IcmpInfo, type IpProto, type Packet, type TcpHeader } from "./packet.ts";
+import { DEFAULT_TTL, type IcmpInfo, type IpProto, type Packet, type ProxyV2Header, type TcpHeader } from "./packet.ts";
 
 /** The fields a sender chooses; the rest default as the kernel would fill them. */
 export interface PacketInit {
@@ -15,6 +15,8 @@ export interface PacketInit {
   mark?: number;
   icmp?: IcmpInfo;
   tcp?: TcpHeader;
+  /** A PROXY v2 header before the data; `length` must already count its bytes (see attachProxyV2). */
+  proxyV2?: ProxyV2Header;
   payload?: unknown;
 }
 
@@ -53,6 +55,7 @@ export function makePacket(id: number, init: PacketInit, src: IPv4 = init.src): 
     ttl: init.ttl ?? DEFAULT_TTL,
     icmp: init.icmp,
     tcp: init.tcp,
+    proxyV2: init.proxyV2,
     payload: init.payload,
   };
 }

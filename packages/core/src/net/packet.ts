@@ -33,6 +33,29 @@ export interface TcpHeader {
   tsecr?: number;
 }
 
+/**
+ * A PROXY protocol v2 header (PROXY command, AF_INET, STREAM) that a proxy or
+ * load balancer puts in front of a TCP connection's first data byte to tell
+ * the server who the client was (HAProxy, "The PROXY protocol", section 2.2,
+ * https://www.haproxy.org/download/2.9/doc/proxy-protocol.txt). Only the
+ * address block is modelled; TLVs are not.
+ */
+export interface ProxyV2Header {
+  /** The original client's address and port. */
+  src: IPv4;
+  srcPort: number;
+  /** The address and port the client connected to (the load balancer's frontend). */
+  dst: IPv4;
+  dstPort: number;
+}
+
+/**
+ * Bytes of a PROXY v2 header for TCP over IPv4: the 16-byte fixed part
+ * (12-byte signature, version/command, family/protocol, 2-byte length) and
+ * the 12-byte address block (two IPv4 addresses, two ports).
+ */
+export const PROXY_V2_IPV4_BYTES = 16 + 12;
+
 /** The fields conntrack and the service dataplanes key on. */
 export interface FiveTuple {
   proto: IpProto;
@@ -60,7 +83,26 @@ export interface Packet extends FiveTuple {
   icmp?: IcmpInfo;
   /** The TCP header, when an endpoint's TCP model sent the segment. */
   tcp?: TcpHeader;
+  /**
+   * A PROXY v2 header at the start of this segment's data, put there by the
+   * sender ({@link attachProxyV2}). Routing, netfilter and conntrack never
+   * read it; the receiving server does, when it speaks the protocol.
+   */
+  proxyV2?: ProxyV2Header;
   payload?: unknown;
+}
+
+/**
+ * Puts a PROXY v2 header in front of a segment's data, as a load balancer
+ * with proxy protocol v2 does on a connection's first data segment (and on
+ * every retransmission of it). The header's bytes count on the wire
+ * (`length`) but not in the TCP sequence space: a balancer that inserts it
+ * (AWS NLB, for one) shifts sequence numbers so that neither end's TCP sees
+ * them, and the model simply leaves them out of `tcp.seq`/`dataBytes`.
+ */
+export function attachProxyV2(pkt: Packet, header: ProxyV2Header): void {
+  if (pkt.proxyV2 === undefined) pkt.length += PROXY_V2_IPV4_BYTES;
+  pkt.proxyV2 = header;
 }
 
 /** Makes packet ids: one counter per run, so ids are deterministic. */

@@ -15,6 +15,7 @@ import { Network } from "../node/index.ts";
 import { IptablesProxy, PassthroughProxy, type ServiceProxy } from "../proxy/index.ts";
 import { type TraceLevel, TraceRecorder } from "../trace/index.ts";
 import { appReadinessProbe, PodApps } from "../workload/index.ts";
+import { nodeConntrackConfig } from "./conntrack-config.ts";
 import type { ClusterSpec } from "./schema.ts";
 
 /** Every moving part of a simulated cluster, wired together. */
@@ -32,6 +33,14 @@ export interface SimCluster {
   readonly podHooks: { attached: ((pod: Pod) => void)[]; detached: ((pod: Pod) => void)[] };
   /** The service CIDR and NodePort range, for objects applied mid-run. */
   readonly apiNetwork: ClusterNetworkConfig;
+  /** The cluster as the scenario describes it. */
+  readonly spec: ClusterSpec;
+  /**
+   * Called when kube-proxy on a node is killed or restarted by the timeline,
+   * for what else lives in the kube-proxy process (its healthz and
+   * health-check-node-port listeners).
+   */
+  readonly proxyHooks: { killed: ((node: string) => void)[]; restarted: ((node: string) => void)[] };
 }
 
 /**
@@ -74,7 +83,11 @@ function makeProxy(spec: ClusterSpec, node: ClusterSpec["nodes"][number], env: P
     case "iptables":
       return new IptablesProxy({
         ...env,
-        conntrack: new Conntrack({ scheduler: env.scheduler, component: `node/${node.name}/conntrack` }),
+        conntrack: new Conntrack({
+          config: nodeConntrackConfig(spec, node),
+          scheduler: env.scheduler,
+          component: `node/${node.name}/conntrack`,
+        }),
         udpConntrackCleanup: spec.proxy.udpConntrackCleanup,
         config: {
           nodeName: node.name,
@@ -185,7 +198,19 @@ export function buildCluster(
     });
     watches.set(node.name, watch);
   }
-  return { scheduler, rng, tracer, store, network, lifecycle, watches, podHooks, apiNetwork: apiNetworkOf(spec) };
+  return {
+    scheduler,
+    rng,
+    tracer,
+    store,
+    network,
+    lifecycle,
+    watches,
+    podHooks,
+    apiNetwork: apiNetworkOf(spec),
+    spec,
+    proxyHooks: { killed: [], restarted: [] },
+  };
 }
 
 /** A Pod's `namespace/name`: its name on the network and in the store. */

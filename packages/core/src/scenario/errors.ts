@@ -37,8 +37,10 @@ export function formatIssues(file: string, input: unknown, error: z.ZodError): s
   return error.issues.map((issue) => {
     const got = valueAt(input, issue.path);
     const message = issue.code === "invalid_union" ? "does not match any accepted form" : issue.message;
+    // A custom issue whose message already names the value sets params.noValue.
+    const named = issue.code === "custom" && (issue.params as { noValue?: boolean } | undefined)?.noValue === true;
     const suffix =
-      message.includes(", got ") || issue.code === "unrecognized_keys" ? "" : `, got ${describeValue(got)}`;
+      named || message.includes(", got ") || issue.code === "unrecognized_keys" ? "" : `, got ${describeValue(got)}`;
     return `${file}: ${formatIssuePath(issue.path)}: ${message}${suffix}`;
   });
 }

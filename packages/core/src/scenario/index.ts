@@ -1,3 +1,23 @@
+export {
+  type ContainerInput,
+  type ContainerOptions,
+  type ContainerPortInput,
+  container,
+  type DeploymentInput,
+  type DeploymentOptions,
+  deployment,
+  type Labels,
+  type NodeInput,
+  type NodesOptions,
+  nodes,
+  type PodInput,
+  type PodOptions,
+  pod,
+  type ServiceInput,
+  type ServiceOptions,
+  type ServicePortInput,
+  service,
+} from "./builders.ts";
 export { apiNetworkOf, buildCluster, nodeObject, podKey, type SimCluster } from "./cluster.ts";
 export { defineScenario } from "./define.ts";
 export { type ScenarioDns, startDns } from "./dns.ts";

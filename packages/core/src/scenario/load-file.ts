@@ -43,9 +43,9 @@ export async function readScenarioFile(file: string, variant?: string): Promise<
     throw new InputError([`${file}: cannot load: ${reason}`]);
   }
   if (variant !== undefined) {
-    if (variant !== "default" && isScenarioLike(module[variant])) return module[variant];
+    if (isScenarioLike(module[variant])) return module[variant];
     const known = Object.keys(module).filter((k) => k !== "default" && isScenarioLike(module[k]));
-    const listed = known.length === 0 ? "it exports none" : `its variants: ${known.join(", ")}`;
+    const listed = known.length === 0 ? "it exports none" : `its variants: default, ${known.join(", ")}`;
     throw new InputError([`${file}: no scenario exported as "${variant}"; ${listed}`]);
   }
   if (module.default === undefined) {

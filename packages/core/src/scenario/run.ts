@@ -3,6 +3,7 @@ import { ConntrackSampler, type ConntrackSource, type RunMetrics, summarize } fr
 import type { TraceEvent, TraceLevel } from "../trace/index.ts";
 import { buildCluster, podKey, type SimCluster } from "./cluster.ts";
 import { type ScenarioDns, startDns } from "./dns.ts";
+import { loadBalancerMetrics, type ScenarioEdge, startEdge } from "./edge.ts";
 import { checkExpectations, type ExpectationResult } from "./expect.ts";
 import type { PreparedScenario } from "./prepare.ts";
 import { scheduleTimeline } from "./timeline.ts";
@@ -33,6 +34,8 @@ export interface RunResult {
   workload: WorkloadState;
   /** Cluster DNS, when the scenario has a `dns` block. */
   dns?: ScenarioDns;
+  /** kube-proxy's health servers, the cloud load balancer and the external hosts. */
+  edge: ScenarioEdge;
 }
 
 /** A cluster with its workload and timeline installed, not yet run. */
@@ -43,6 +46,8 @@ export interface StartedScenario {
   readonly dns?: ScenarioDns;
   /** Samples each iptables-mode node's conntrack table every second. */
   readonly conntrack: ConntrackSampler;
+  /** kube-proxy's health servers, the cloud load balancer and the external hosts. */
+  readonly edge: ScenarioEdge;
 }
 
 /** Builds the cluster, installs the workload and schedules the timeline. */
@@ -51,10 +56,11 @@ export function startScenario(prepared: PreparedScenario, options: RunOptions = 
   const seed = options.seed ?? scenario.seed;
   const cluster = buildCluster(scenario.cluster, prepared.objects, seed, options.traceLevel ?? "flow");
   const dns = scenario.dns ? startDns(cluster, scenario.dns) : undefined;
-  const workload = installWorkload(cluster, scenario.workload, dns ? { dns } : {});
+  const edge = startEdge(cluster, scenario.cluster);
+  const workload = installWorkload(cluster, scenario.workload, { ...(dns ? { dns } : {}), external: edge.clientNetns });
   scheduleTimeline(cluster, prepared.file, scenario.timeline);
   const conntrack = new ConntrackSampler(cluster.scheduler, conntrackSources(cluster));
-  return { cluster, workload, seed, conntrack, ...(dns ? { dns } : {}) };
+  return { cluster, workload, seed, conntrack, edge, ...(dns ? { dns } : {}) };
 }
 
 /** The nodes whose proxy keeps a conntrack table (iptables mode). */
@@ -69,16 +75,18 @@ function conntrackSources(cluster: SimCluster): ConntrackSource[] {
 export function runScenario(prepared: PreparedScenario, options: RunOptions = {}): RunResult {
   const { scenario } = prepared;
   const duration = options.duration ?? scenario.duration;
-  const { cluster, workload, seed, dns, conntrack } = startScenario(prepared, options);
+  const { cluster, workload, seed, dns, conntrack, edge } = startScenario(prepared, options);
   cluster.scheduler.runUntil(duration);
   let syncs = 0;
   for (const watch of cluster.watches.values()) syncs += watch.syncs;
   const pods = cluster.store.list("Pod").map(podKey);
   const metrics = summarize(cluster.tracer.stats, workload.records, workload.served, pods, syncs, {
     connections: workload.connections(),
+    sources: workload.sources.sources(),
     ...(conntrack.active ? { conntrack: conntrack.metrics() } : {}),
     ...(dns ? { dns: dns.metrics() } : {}),
   });
+  if (edge.loadBalancer) metrics.loadBalancers = loadBalancerMetrics(edge.loadBalancer);
   const result: RunResult = {
     scenario: scenario.name,
     description: scenario.description,
@@ -90,6 +98,7 @@ export function runScenario(prepared: PreparedScenario, options: RunOptions = {}
     trace: cluster.tracer.events,
     cluster,
     workload,
+    edge,
     ...(dns ? { dns } : {}),
   };
   result.expectations = checkExpectations(scenario.expect, metrics, result, options.traceLevel === "off");

@@ -12,7 +12,16 @@ export const ClientTargetSchema = z.union([
   z.object({
     service: z.string(),
     namespace: z.string().default("default"),
+    /** The Service port, by number or name. */
     port: z.union([PortSchema, z.string()]),
+    /**
+     * Which of the Service's addresses: its ClusterIP (default), its
+     * load balancer's frontend (`status.loadBalancer.ingress[0]`), a node's
+     * NodePort (`node` names the node) or its first externalIP.
+     */
+    via: z.enum(["cluster-ip", "load-balancer", "node-port", "external-ip"]).default("cluster-ip"),
+    /** The node whose InternalIP a `node-port` target uses. */
+    node: z.string().optional(),
   }),
   z.object({
     /** A host name as the application passes it to getaddrinfo: `web`, `web.default.svc.cluster.local`, `api.example.com.`. */
@@ -42,6 +51,11 @@ const ServerSchema = z
     serviceTimeSigma: z.number().positive().default(0.5),
     /** Requests served at once per Pod; later ones wait in FIFO order. Unlimited when absent. */
     workers: z.number().int().min(1).optional(),
+    /**
+     * The listener expects a PROXY protocol v2 header (nginx `listen … proxy_protocol`):
+     * the application takes the client address from it; a connection without one is closed.
+     */
+    proxyProtocol: z.boolean().default(false),
     /** UDP: answer each datagram (default); false for a sink such as a statsd server. */
     reply: z.boolean().default(true),
     /**
@@ -82,8 +96,8 @@ const ServerSchema = z
 /** The fields every client kind has. */
 const clientBase = {
   name: z.string().min(1),
-  /** The Pod it runs in. */
-  from: z.string().min(1),
+  /** The Pod it runs in, or an external host (`{ external: "<host or NAT process>" }`, see `cluster.external`). */
+  from: z.union([z.string().min(1), z.object({ external: z.string().min(1) })]),
   namespace: z.string().default("default"),
   to: ClientTargetSchema,
   requestBytes: z.number().int().min(0).default(128),

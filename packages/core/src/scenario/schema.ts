@@ -1,5 +1,8 @@
 import * as z from "zod";
+import { ConntrackSchema } from "./schema-conntrack.ts";
 import { DnsSchema } from "./schema-dns.ts";
+import { checkEdgeRefs, ExternalSchema, LoadBalancerSchema } from "./schema-edge.ts";
+import { FaultActionSchemas, faultNodeRefs } from "./schema-faults.ts";
 import { CidrSchema, DurationSchema, IpSchema } from "./schema-values.ts";
 import { WorkloadSchema } from "./schema-workload.ts";
 
@@ -17,6 +20,10 @@ const NodeSchema = z.object({
   podCIDR: CidrSchema,
   zone: z.string().optional(),
   labels: z.record(z.string(), z.string()).default({}),
+  /** CPUs, for kube-proxy's nf_conntrack_max = max(conntrack.maxPerCore × cpus, conntrack.min). */
+  cpus: z.number().int().min(1).default(1),
+  /** This node's nf_conntrack_max, overriding `cluster.conntrack`. */
+  conntrackMax: z.number().int().min(1).optional(),
 });
 
 const ProxySchema = z
@@ -65,6 +72,18 @@ const ClusterSchema = z.object({
     .default("30000-32767"),
   /** Pod start-up time: scheduling to Running. */
   podStartDelay: DurationSchema.prefault("1s"),
+  /** The cloud load balancer serving `type: LoadBalancer` Services; none when absent. */
+  loadBalancer: LoadBalancerSchema.optional(),
+  /** Hosts outside the cluster, for external clients. */
+  external: ExternalSchema.optional(),
+  /** The nodes' conntrack sysctls (kube-proxy's `conntrack` block). */
+  conntrack: ConntrackSchema,
+  /**
+   * kube-controller-manager `--node-monitor-grace-period`: how long a silent
+   * node stays Ready before its Pods are marked not ready. 50s since
+   * Kubernetes 1.32 (kubernetes/kubernetes#126287; 40s before).
+   */
+  nodeMonitorGracePeriod: DurationSchema.prefault("50s"),
 });
 
 const ActionSchema = z.discriminatedUnion("action", [
@@ -102,6 +121,7 @@ const ActionSchema = z.discriminatedUnion("action", [
     namespace: z.string().default("default"),
     ready: z.boolean(),
   }),
+  ...FaultActionSchemas,
 ]);
 
 const ExpectationSchema = z.union([
@@ -140,6 +160,8 @@ export const ScenarioSchema = z
     expect: z.array(ExpectationSchema).default([]),
   })
   .superRefine((scenario, ctx) => {
+    checkFaultNodes(scenario, ctx);
+    checkEdgeRefs(scenario, ctx);
     scenario.workload.clients.forEach((client, i) => {
       if (client.kind === "grpc" && !(typeof client.to === "object" && "name" in client.to)) {
         const path = ["workload", "clients", i, "to"];
@@ -162,6 +184,25 @@ export const ScenarioSchema = z
       }
     });
   });
+
+/** Every node a fault action names must be one of `cluster.nodes`. */
+function checkFaultNodes(
+  scenario: { cluster: { nodes: { name: string }[] }; timeline: readonly object[] },
+  ctx: z.RefinementCtx,
+): void {
+  const names = scenario.cluster.nodes.map((n) => n.name);
+  scenario.timeline.forEach((action, i) => {
+    for (const { key, name } of faultNodeRefs(action as Record<string, unknown>)) {
+      if (names.includes(name)) continue;
+      ctx.addIssue({
+        code: "custom",
+        path: ["timeline", i, key],
+        message: `no node named ${JSON.stringify(name)} (cluster.nodes: ${names.join(", ")})`,
+        params: { noValue: true },
+      });
+    }
+  });
+}
 
 /** A scenario as written, before validation (what `defineScenario` accepts). */
 export type ScenarioInput = z.input<typeof ScenarioSchema>;

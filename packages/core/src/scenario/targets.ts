@@ -31,10 +31,28 @@ export function staticTarget(cluster: SimCluster, namespace: string, to: ClientT
   if ("service" in to) {
     return () => {
       const svc = cluster.store.get("Service", `${to.namespace}/${to.service}`);
-      const ip = svc?.spec.clusterIP;
       const port = svc?.spec.ports.find((p) => p.port === to.port || p.name === to.port);
-      if (!ip || ip === "None" || !port) return undefined;
-      return { ip: parseIPv4(ip), port: port.port };
+      if (!svc || !port) return undefined;
+      switch (to.via) {
+        case "cluster-ip": {
+          const ip = svc.spec.clusterIP;
+          return ip && ip !== "None" ? { ip: parseIPv4(ip), port: port.port } : undefined;
+        }
+        case "load-balancer": {
+          // Read at each connection: the frontend exists once the balancer has provisioned it.
+          const ip = svc.status.loadBalancer?.ingress?.[0]?.ip;
+          return ip ? { ip: parseIPv4(ip), port: port.port } : undefined;
+        }
+        case "external-ip": {
+          const ip = svc.spec.externalIPs?.[0];
+          return ip ? { ip: parseIPv4(ip), port: port.port } : undefined;
+        }
+        case "node-port": {
+          const node = cluster.store.get("Node", to.node ?? "");
+          const ip = node?.status.addresses?.find((a) => a.type === "InternalIP")?.address;
+          return ip && port.nodePort ? { ip: parseIPv4(ip), port: port.nodePort } : undefined;
+        }
+      }
     };
   }
   return () => undefined;
@@ -49,13 +67,14 @@ export function staticTarget(cluster: SimCluster, namespace: string, to: ClientT
 export function targetLookup(
   cluster: SimCluster,
   dns: DnsSystem | undefined,
-  pod: string,
+  /** The client's Pod key; undefined for an external client, which has no cluster resolver. */
+  pod: string | undefined,
   namespace: string,
   to: ClientTarget,
 ): TargetLookup {
   if (typeof to === "object" && "name" in to) {
     return (done) => {
-      const resolver = dns?.resolver(pod);
+      const resolver = pod === undefined ? undefined : dns?.resolver(pod);
       if (!resolver) {
         done("no-target");
         return;

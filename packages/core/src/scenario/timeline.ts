@@ -1,6 +1,7 @@
 import { type KubeKind, loadObjects } from "../api/index.ts";
 import { formatTimestamp, InputError } from "../engine/index.ts";
 import type { SimCluster } from "./cluster.ts";
+import { describeFault, isFaultAction, performFault } from "./faults.ts";
 import type { TimelineAction } from "./schema.ts";
 
 const KINDS: readonly KubeKind[] = ["Service", "EndpointSlice", "Pod", "Deployment", "Node"];
@@ -29,6 +30,7 @@ export function scheduleTimeline(cluster: SimCluster, file: string, timeline: re
 }
 
 function describe(action: TimelineAction): string {
+  if (isFaultAction(action)) return describeFault(action);
   switch (action.action) {
     case "scale":
       return `deployment ${action.namespace}/${action.deployment} to ${action.replicas} replicas`;
@@ -50,6 +52,10 @@ function need(cluster: SimCluster, where: string, kind: KubeKind, key: string): 
 
 function perform(cluster: SimCluster, where: string, action: TimelineAction): void {
   const { store, lifecycle, scheduler } = cluster;
+  if (isFaultAction(action)) {
+    performFault(cluster, where, action);
+    return;
+  }
   switch (action.action) {
     case "scale": {
       const key = `${action.namespace}/${action.deployment}`;

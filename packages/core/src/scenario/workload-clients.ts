@@ -1,5 +1,5 @@
 import type { Nanos } from "../engine/index.ts";
-import { parseIPv4 } from "../net/index.ts";
+import { type NetNamespace, parseIPv4 } from "../net/index.ts";
 import {
   callCarrier,
   GO_HTTP2_TRANSPORT,
@@ -28,11 +28,12 @@ export interface ClientEnv {
   readonly agents: Map<string, Http1Agent>;
 }
 
-/** Starts one client in its Pod (`pod` is its key), by kind. */
-export function startClient(env: ClientEnv, spec: ClientSpec, pod: string): void {
+/**
+ * Starts one client, by kind, in `netns`: its Pod's (`pod` is the Pod's key,
+ * whose resolver looks names up) or an external host's (`pod` undefined).
+ */
+export function startClient(env: ClientEnv, spec: ClientSpec, netns: NetNamespace, pod: string | undefined): void {
   const { cluster, workload, records } = env;
-  const netns = cluster.network.pod(pod);
-  if (!netns) return;
   const base = { name: spec.name, netns, scheduler: cluster.scheduler, rng: cluster.rng, tcp: workload.tcp };
   switch (spec.kind) {
     case "connection-per-request":
@@ -106,7 +107,7 @@ export function startClient(env: ClientEnv, spec: ClientSpec, pod: string): void
             port: to.port,
             policy: spec.policy,
             lookup: (host, done) => {
-              const resolver = env.dns?.system.resolver(pod);
+              const resolver = pod === undefined ? undefined : env.dns?.system.resolver(pod);
               if (!resolver) return done(undefined);
               resolver.lookup(host, (record) => done(record.addresses?.map(parseIPv4)));
             },

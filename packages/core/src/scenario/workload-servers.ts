@@ -1,7 +1,14 @@
 import type { Pod } from "../api/index.ts";
 import { selectorMatches } from "../control/index.ts";
 import type { NetNamespace } from "../net/index.ts";
-import { GO_HTTP2_SERVER, grpcServer, H2Server, RequestServer, type ServiceTime } from "../workload/index.ts";
+import {
+  GO_HTTP2_SERVER,
+  grpcServer,
+  H2Server,
+  RequestServer,
+  type ServedSource,
+  type ServiceTime,
+} from "../workload/index.ts";
 import { podKey, type SimCluster } from "./cluster.ts";
 import type { Scenario, ServerSpec } from "./schema.ts";
 
@@ -21,7 +28,7 @@ export function installServers(
   cluster: SimCluster,
   workload: Scenario["workload"],
   everServed: Map<string, StartedServer[]>,
-  onRequest: (pod: string) => void,
+  onRequest: (pod: string, source: ServedSource) => void,
 ): void {
   const live = new Set<string>();
   const startServers = (pod: Pod) => {
@@ -46,7 +53,7 @@ function startServer(
   spec: ServerSpec,
   pod: string,
   netns: NetNamespace,
-  onRequest: (pod: string) => void,
+  onRequest: (pod: string, source: ServedSource) => void,
 ): StartedServer {
   const common = {
     pod,
@@ -57,6 +64,7 @@ function startServer(
     serviceTime: serviceTime(spec),
     tcp: workload.tcp,
     onRequest,
+    proxyProtocol: spec.proxyProtocol,
     ...(spec.workers !== undefined ? { workers: spec.workers } : {}),
   };
   switch (spec.kind) {

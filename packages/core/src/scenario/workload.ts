@@ -1,3 +1,5 @@
+import { SourceCounter } from "../metrics/index.ts";
+import type { NetNamespace } from "../net/index.ts";
 import type { Http1Agent, RequestRecord, UdpSender } from "../workload/index.ts";
 import { podKey, type SimCluster } from "./cluster.ts";
 import type { ScenarioDns } from "./dns.ts";
@@ -16,6 +18,8 @@ export interface WorkloadState {
   readonly agents: ReadonlyMap<string, Http1Agent>;
   /** The UDP senders, by name. */
   readonly senders: ReadonlyMap<string, UdpSender>;
+  /** Requests served by the source each Pod's application saw. */
+  readonly sources: SourceCounter;
   /** TCP connections accepted by each Pod's servers, by Pod key. */
   connections(): Map<string, number>;
 }
@@ -24,13 +28,15 @@ export interface WorkloadState {
 export interface WorkloadEnv {
   /** Cluster DNS, for clients that send to a name. */
   readonly dns?: ScenarioDns;
+  /** External hosts' namespaces by name, for clients `from: { external }`. */
+  readonly external?: ReadonlyMap<string, NetNamespace>;
 }
 
 /**
  * Starts the scenario's servers, clients and senders as their Pods appear: a
  * server in every Pod its selector matches, listening once the Pod is
  * Running (its container has started); a client or sender in its `from` Pod
- * as soon as that Pod has an address.
+ * as soon as that Pod has an address; an external client at once.
  */
 export function installWorkload(
   cluster: SimCluster,
@@ -46,6 +52,7 @@ export function installWorkload(
     servers: everServed,
     agents,
     senders,
+    sources: new SourceCounter(),
     connections: () => {
       const out = new Map<string, number>();
       for (const [pod, list] of everServed)
@@ -56,7 +63,10 @@ export function installWorkload(
       return out;
     },
   };
-  installServers(cluster, workload, everServed, (p) => state.served.set(p, (state.served.get(p) ?? 0) + 1));
+  installServers(cluster, workload, everServed, (p, source) => {
+    state.served.set(p, (state.served.get(p) ?? 0) + 1);
+    state.sources.record(p, source);
+  });
   const clientEnv: ClientEnv = { cluster, workload, dns: env.dns, records: state.records, agents };
   const once = (key: string, start: () => void) => {
     let started = false;
@@ -67,8 +77,17 @@ export function installWorkload(
     });
   };
   for (const spec of workload.clients) {
+    if (typeof spec.from === "object") {
+      const netns = env.external?.get(spec.from.external);
+      // The schema has checked the name against cluster.external.
+      if (netns) startClient(clientEnv, spec, netns, undefined);
+      continue;
+    }
     const key = `${spec.namespace}/${spec.from}`;
-    once(key, () => startClient(clientEnv, spec, key));
+    once(key, () => {
+      const netns = cluster.network.pod(key);
+      if (netns) startClient(clientEnv, spec, netns, key);
+    });
   }
   for (const spec of workload.senders) {
     const key = `${spec.namespace}/${spec.from}`;

@@ -38,6 +38,29 @@ export type DropReason =
   /** Delivered to a Pod or host that no longer exists. */
   | "no-such-pod";
 
+/** Every drop reason, in the union's order: the keys `metrics.drops` always has. */
+export const DROP_REASONS = [
+  "no-route",
+  "link-loss",
+  "link-down",
+  "node-down",
+  "ttl-exceeded",
+  "rule-drop",
+  "rule-reject",
+  "no-endpoints",
+  "no-local-endpoints",
+  "conntrack-full",
+  "conntrack-invalid",
+  "snat-ports-exhausted",
+  "source-range",
+  "no-socket",
+  "no-such-pod",
+] as const satisfies readonly DropReason[];
+
+// why: a reason added to the union but not to the list fails to compile here.
+const everyReasonListed: Exclude<DropReason, (typeof DROP_REASONS)[number]> extends never ? true : never = true;
+void everyReasonListed;
+
 /** The tuple of a packet as it appears in a trace: text, so that traces read and diff well. */
 export interface TracePacket {
   id: number;
@@ -46,6 +69,8 @@ export interface TracePacket {
   dst: string;
   flags?: string;
   len: number;
+  /** The PROXY v2 header the segment carries, as `client > frontend` (`ip:port` each). */
+  proxy?: string;
 }
 
 interface Base {
@@ -155,6 +180,23 @@ export interface LoadBalancerPick extends Base {
   via: string;
 }
 
+/** A cloud load balancer's health checks moved a target to another state. */
+export interface LoadBalancerHealth extends Base {
+  type: "lb.health";
+  /** The load balancer. */
+  node: string;
+  /** `namespace/name` of the Service. */
+  service: string;
+  /** The target: a node name (instance mode) or a Pod's `ip:port` (IP mode). */
+  target: string;
+  /** What is checked: `HTTP 10.0.0.2:32000/healthz`, `TCP 10.244.1.5:8080`. */
+  check: string;
+  from: "initial" | "healthy" | "unhealthy";
+  to: "healthy" | "unhealthy";
+  /** The result of the check that decided it: an HTTP status, `connected`, `refused`, `timeout`, … */
+  result: string;
+}
+
 /** A node's proxy applied a sync. */
 export interface SyncApplied extends Base {
   type: "sync";
@@ -185,6 +227,29 @@ export interface ActionEvent extends Base {
   detail?: string;
 }
 
+/**
+ * A fault on a node: injected by the timeline (kube-proxy killed or
+ * restarted, node down or up, a link changed, a Pod crashed, conntrack
+ * flushed) or its consequence (the node lifecycle controller marking a
+ * silent node's Pods not ready).
+ */
+export interface FaultEvent extends Base {
+  type: "fault";
+  /** The node it happened on (for a link, its first end). */
+  node: string;
+  fault:
+    | "proxy-killed"
+    | "proxy-restarted"
+    | "node-down"
+    | "node-up"
+    | "node-not-ready"
+    | "link"
+    | "pod-crashed"
+    | "conntrack-flush";
+  /** What changed, for a reader: `3 Pods marked not ready`, `latency 50ms loss 0.1`. */
+  detail?: string;
+}
+
 /** Every trace event. */
 export type TraceEvent =
   | PacketSent
@@ -196,9 +261,11 @@ export type TraceEvent =
   | ConntrackEvent
   | NatEvent
   | LoadBalancerPick
+  | LoadBalancerHealth
   | SyncApplied
   | ApiEvent
-  | ActionEvent;
+  | ActionEvent
+  | FaultEvent;
 
 export type TraceEventType = TraceEvent["type"];
 
@@ -216,9 +283,11 @@ export const LEVEL_RANK: Record<TraceLevel, number> = { off: 0, flow: 1, packet:
 export const EVENT_LEVEL: Record<TraceEventType, number> = {
   "pkt.drop": 1,
   "lb.pick": 1,
+  "lb.health": 1,
   sync: 1,
   api: 1,
   action: 1,
+  fault: 1,
   "pkt.send": 2,
   "pkt.recv": 2,
   "pkt.route": 2,

@@ -17,12 +17,14 @@ const FIELD_ORDER: { readonly [K in TraceEventType]: readonly string[] } = {
   ct: ["node", "pkt", "op", "tuple", "reply", "state", "timeout"],
   nat: ["node", "pkt", "kind", "from", "to"],
   "lb.pick": ["node", "pkt", "service", "endpoint", "candidates", "via"],
+  "lb.health": ["node", "service", "target", "check", "from", "to", "result"],
   sync: ["node", "proxy", "full", "services", "endpoints", "written"],
   api: ["verb", "kind", "name", "note"],
   action: ["action", "detail"],
+  fault: ["node", "fault", "detail"],
 };
 
-const PACKET_ORDER = ["id", "proto", "src", "dst", "flags", "len"] as const;
+const PACKET_ORDER = ["id", "proto", "src", "dst", "flags", "len", "proxy"] as const;
 
 /** Copies `source`'s defined keys into a new object in `order`, then any others sorted. */
 function ordered(source: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {

@@ -41,5 +41,7 @@ export function tracePacket(pkt: Packet): TracePacket {
           len: pkt.length,
         };
   if (pkt.proto === "TCP") out.flags = formatTcpFlags(pkt.flags);
+  const pp = pkt.proxyV2;
+  if (pp !== undefined) out.proxy = `${formatEndpoint(pp.src, pp.srcPort)} > ${formatEndpoint(pp.dst, pp.dstPort)}`;
   return out;
 }

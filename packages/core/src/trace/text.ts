@@ -15,7 +15,8 @@ const NO_PADDING: TextLayout = { timeWidth: 0, nodeWidth: 0 };
 /** A packet as tcpdump-like text: `TCP 10.244.1.5:40000 > 10.244.2.7:8080 [S] #17`. */
 export function formatPacket(pkt: TracePacket): string {
   const flags = pkt.flags === undefined ? "" : ` [${pkt.flags}]`;
-  return `${pkt.proto} ${pkt.src} > ${pkt.dst}${flags} #${pkt.id}`;
+  const proxy = pkt.proxy === undefined ? "" : ` proxy-v2 ${pkt.proxy}`;
+  return `${pkt.proto} ${pkt.src} > ${pkt.dst}${flags}${proxy} #${pkt.id}`;
 }
 
 /** The part of a line after the time and node columns. */
@@ -46,6 +47,8 @@ function describe(ev: TraceEvent): string {
       return `${ev.kind} ${ev.from} → ${ev.to}  ${formatPacket(ev.pkt)}`;
     case "lb.pick":
       return `lb.pick ${ev.service} → ${ev.endpoint} (of ${ev.candidates}, ${ev.via})  ${formatPacket(ev.pkt)}`;
+    case "lb.health":
+      return `lb.health ${ev.service} ${ev.target} ${ev.from} → ${ev.to} (${ev.check}: ${ev.result})`;
     case "pkt.drop": {
       const where = ev.where === undefined ? "" : ` at ${ev.where}`;
       return `DROP ${ev.reason}${where}  ${formatPacket(ev.pkt)}`;
@@ -62,6 +65,10 @@ function describe(ev: TraceEvent): string {
     case "action": {
       const detail = ev.detail === undefined ? "" : `: ${ev.detail}`;
       return `action ${ev.action}${detail}`;
+    }
+    case "fault": {
+      const detail = ev.detail === undefined ? "" : `: ${ev.detail}`;
+      return `fault ${ev.fault}${detail}`;
     }
     default:
       return assertNever(ev);

@@ -106,6 +106,7 @@ export class RequestClient {
           const response = m as AppMessage;
           if (response.kind !== "response" || response.id !== record.id) return;
           record.pod = response.pod;
+          if (response.source !== undefined) record.source = response.source;
           this.end(a, undefined);
         },
         peerClosed: () => this.end(a, "closed"),
@@ -151,6 +152,7 @@ export class RequestClient {
         const response = m as AppMessage | undefined;
         if (response?.kind !== "response" || response.id !== record.id) return;
         record.pod = response.pod;
+        if (response.source !== undefined) record.source = response.source;
         this.end(a, undefined);
       },
       error: (errno) => this.end(a, errno === "ECONNREFUSED" ? "refused" : "unreachable"),

@@ -59,6 +59,15 @@ export { LoadGenerator, type LoadGeneratorOptions, type LoadPlan } from "./loadg
 export { PoissonArrivals, type RatePoint, RateSchedule } from "./loadgen-arrivals.ts";
 export { type CarriedRequest, callCarrier, type RequestCarrier } from "./loadgen-carrier.ts";
 export type { AppMessage, RequestError, RequestRecord } from "./messages.ts";
+export {
+  checkProxyHeader,
+  formatClient,
+  type ProxyProtocolError,
+  type ProxyProtocolErrors,
+  type ServedSource,
+  tcpSource,
+  udpSource,
+} from "./proxy-protocol.ts";
 export { type RequestLogRow, requestLog } from "./request-log.ts";
 export { RequestServer, type ServerConn, type ServerOptions, type SigtermBehaviour } from "./server.ts";
 export { type ServiceTime, serviceTimeSampler } from "./service-time.ts";

@@ -12,6 +12,13 @@ export type AppMessage =
       readonly pod: string;
       /** HTTP/1.1 `Connection: close`: the server closes the connection after this response (it is draining). */
       readonly close?: boolean;
+      /**
+       * The client address the server's application saw, `ip:port` (the
+       * PROXY header's source, or the TCP/UDP peer), echoed back as an
+       * echo server does (the Kubernetes source-IP tutorial's echoserver
+       * prints `client_address`).
+       */
+      readonly source?: string;
     };
 
 /** Why a request failed, as the client application sees it. */
@@ -70,6 +77,8 @@ export interface RequestRecord {
   connected?: number;
   /** The Pod that served it (from the response). */
   pod?: string;
+  /** The client address the serving Pod's application saw, `ip:port` (from the response). */
+  source?: string;
   /** The client's local port: identifies the connection. */
   localPort?: number;
   /** The connection's endpoints as `ip:port` text, as the client saw them. */

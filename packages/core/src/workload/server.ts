@@ -3,6 +3,15 @@ import type { NetNamespace } from "../net/index.ts";
 import { type PodApp, PodApps } from "./lifecycle.ts";
 import { beginShutdown, killProcess, maybeExited, vanish } from "./lifecycle-shutdown.ts";
 import type { AppMessage } from "./messages.ts";
+import {
+  checkProxyHeader,
+  formatClient,
+  noProxyProtocolErrors,
+  type ProxyProtocolErrors,
+  type ServedSource,
+  tcpSource,
+  udpSource,
+} from "./proxy-protocol.ts";
 import { type ServiceTime, serviceTimeSampler } from "./service-time.ts";
 import { type TcpConfig, type TcpListener, type TcpSocket, TcpStack } from "./tcp/index.ts";
 import { type UdpPeer, UdpSocket } from "./udp.ts";
@@ -34,8 +43,16 @@ export interface ServerOptions {
   workers?: number;
   /** The namespace's TCP sysctls, if its stack is made here. */
   tcp?: Partial<TcpConfig>;
-  /** Called once per request served. */
-  onRequest?: (pod: string) => void;
+  /** Called once per request served, with where it came from as the Pod saw it. */
+  onRequest?: (pod: string, source: ServedSource) => void;
+  /**
+   * TCP: the server expects a PROXY v2 header before each connection's data
+   * (nginx `listen … proxy_protocol`, Envoy's proxy_protocol listener
+   * filter) and takes the client's address from it. A connection without
+   * one is closed unserved, as is a header sent to a server without it
+   * (see {@link ProxyProtocolError}). Default false.
+   */
+  proxyProtocol?: boolean;
   /** UDP: answer each datagram (default true); false for a sink such as a statsd server. */
   reply?: boolean;
   /** Default `drain`. */
@@ -51,6 +68,8 @@ export interface ServerConn {
   queued: number;
   /** The client closed its side: close ours once everything is answered. */
   eof: boolean;
+  /** Where its requests come from; set when its first request is read. */
+  source?: ServedSource;
 }
 
 /**
@@ -67,6 +86,8 @@ export interface ServerConn {
 export class RequestServer implements PodApp {
   /** Requests answered. */
   served = 0;
+  /** Connections closed unserved because of the PROXY header (or its absence), by cause. */
+  readonly proxyErrors: ProxyProtocolErrors = noProxyProtocolErrors();
   readonly protocol: "TCP" | "UDP";
   readonly port: number;
   /** @internal */ phase: "running" | "draining" | "dead" = "running";
@@ -157,9 +178,10 @@ export class RequestServer implements PodApp {
       message: (m) => {
         const request = m as AppMessage;
         if (request.kind !== "request") return;
+        if (conn.source === undefined && !this.admit(conn)) return;
         conn.pending++;
         conn.queued++;
-        this.serve(request, conn, (response) => {
+        this.serve(request, conn.source as ServedSource, conn, (response) => {
           conn.pending--;
           sock.send(Math.max(1, response.bytes), response);
           if ((conn.eof || this.phase === "draining") && conn.pending === 0) this.closeConn(conn);
@@ -180,16 +202,38 @@ export class RequestServer implements PodApp {
     if (this.phase !== "running") sock.abort();
   }
 
+  /**
+   * Reads the connection's first bytes as the server would: the PROXY header
+   * (or its absence) decides whether it is served. False when it was closed.
+   */
+  private admit(conn: ServerConn): boolean {
+    const proxyProtocol = this.o.proxyProtocol === true;
+    const error = checkProxyHeader(conn.sock, proxyProtocol);
+    if (error !== undefined) {
+      this.proxyErrors[error]++;
+      // why: the application read the bytes and closes: FIN, and the client reads EOF before any answer.
+      this.closeConn(conn);
+      return false;
+    }
+    conn.source = tcpSource(conn.sock, proxyProtocol);
+    return true;
+  }
+
   private datagram(m: unknown, from: UdpPeer): void {
     const request = m as AppMessage | undefined;
     if (request?.kind !== "request") return;
-    this.serve(request, undefined, (response) => {
+    this.serve(request, udpSource(from), undefined, (response) => {
       // why: a UDP server shutting down has closed its socket: answers still in service are lost.
       if (this.o.reply !== false && this.phase === "running") this.udp?.sendTo(from, response.bytes, response);
     });
   }
 
-  private serve(request: AppMessage, conn: ServerConn | undefined, reply: (response: AppMessage) => void): void {
+  private serve(
+    request: AppMessage,
+    source: ServedSource,
+    conn: ServerConn | undefined,
+    reply: (response: AppMessage) => void,
+  ): void {
     const duration = () => {
       if (conn) conn.queued--;
       return this.draw();
@@ -197,9 +241,10 @@ export class RequestServer implements PodApp {
     this.workers.run(duration, () => {
       if (this.phase === "dead") return;
       this.served++;
-      this.o.onRequest?.(this.o.pod);
+      this.o.onRequest?.(this.o.pod, source);
       const close = this.phase === "draining" ? { close: true } : {};
-      reply({ kind: "response", id: request.id, bytes: this.o.responseBytes, pod: this.o.pod, ...close });
+      const bytes = this.o.responseBytes;
+      reply({ kind: "response", id: request.id, bytes, pod: this.o.pod, source: formatClient(source), ...close });
     });
   }
 }

@@ -98,7 +98,7 @@ describe("svcsim run --variant", () => {
   it("names the file and lists the variants it has when the name is wrong", () => {
     const { code, stderr } = svcsim(["run", staleUdp, "--variant", "cleanup"]);
     expect(code).toBe(2);
-    expect(stderr.trim()).toBe(`${staleUdp}: no scenario exported as "cleanup"; its variants: withCleanup`);
+    expect(stderr.trim()).toBe(`${staleUdp}: no scenario exported as "cleanup"; its variants: default, withCleanup`);
   });
 });
 

@@ -62,8 +62,23 @@ describe("scenario: DNS during a rolling restart of CoreDNS", () => {
     expect(failedOn(rollout, result)).toEqual([
       "no lookup fails",
       "no request fails",
-      "no lookup waits for a resolver timeout",
       "both old CoreDNS Pods answered queries after SIGTERM (kube-proxy had not synced yet)",
     ]);
+  });
+
+  it("without lameduck the failures are refusals only: each node's sync drops a stopped CoreDNS before its Pod is gone", () => {
+    // watchDelay 50 ms, minSyncPeriod 1 s. Old Pod w2xmn gets SIGTERM at 21 s (the new
+    // Pods turn ready at that instant) and stops listening; the EndpointSlice says so at
+    // 21 s and every node sees it at 21.05 s, the same instant its sync held back since
+    // 20.05 s (+1 s) is due. Deliveries due at t are applied before a sync at t, so that
+    // sync already programs the two new Pods only. w2xmn's Pod is deleted at 21.1 s, after
+    // it left every node's rules: no query meets the blackhole of a deleted Pod's address
+    // (no-route), so no lookup waits out the resolver's 5 s timeout. What fails is the
+    // ICMP port unreachable from a stopped CoreDNS still in the rules: 5vvwg in
+    // [20 s, 20.05 s) and w2xmn in [21 s, 21.05 s).
+    const result = run(noLameduck);
+    expect(result.metrics.drops["no-route"] ?? 0).toBe(0);
+    expect(result.metrics.dns?.latencyNs.max).toBeLessThan(1e9);
+    expect(result.metrics.dns?.errors).toEqual({ refused: result.metrics.dns?.failed });
   });
 });

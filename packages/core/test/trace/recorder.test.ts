@@ -6,7 +6,7 @@ import { ALL_SAMPLES } from "./samples.ts";
 // flow = what changes a flow's fate (drops, backend picks, syncs, API changes,
 // timeline actions); packet adds every hop (send, recv, route, hook, conntrack,
 // NAT); rule adds each matching netfilter rule.
-const FLOW: TraceEventType[] = ["pkt.drop", "lb.pick", "sync", "api", "action"];
+const FLOW: TraceEventType[] = ["pkt.drop", "lb.pick", "lb.health", "sync", "api", "action", "fault"];
 const PACKET: TraceEventType[] = [...FLOW, "pkt.send", "pkt.recv", "pkt.route", "pkt.hook", "ct", "nat"];
 const RULE: TraceEventType[] = [...PACKET, "nf.rule"];
 const KEPT: Record<TraceLevel, TraceEventType[]> = { off: [], flow: FLOW, packet: PACKET, rule: RULE };

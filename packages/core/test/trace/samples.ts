@@ -42,6 +42,17 @@ export const SAMPLES: { readonly [K in TraceEventType]: Extract<TraceEvent, { ty
     candidates: 3,
     via: "iptables-statistic",
   },
+  "lb.health": {
+    type: "lb.health",
+    t: t(122_200),
+    node: "lb",
+    service: "default/web",
+    target: "node-b",
+    check: "HTTP 192.168.0.11:32000/healthz",
+    from: "healthy",
+    to: "unhealthy",
+    result: "503",
+  },
   nat: {
     type: "nat",
     t: t(122_500),
@@ -92,6 +103,7 @@ export const SAMPLES: { readonly [K in TraceEventType]: Extract<TraceEvent, { ty
   },
   api: { type: "api", t: t(0), verb: "update", kind: "EndpointSlice", name: "default/web-abc12", note: "ready" },
   action: { type: "action", t: t(5_000_000_000), action: "delete-pod", detail: "default/web-backend-2" },
+  fault: { type: "fault", t: t(6_000_000_000), node: "node-z", fault: "proxy-killed" },
 };
 
 /** Every sample, in time order. */

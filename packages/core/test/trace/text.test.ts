@@ -14,9 +14,11 @@ const MUST_SHOW: { readonly [K in TraceEventType]: readonly string[] } = {
   ct: ["ct new", "TCP 10.244.1.5:40000 > 10.96.0.10:80", "reply TCP 10.244.2.7:8080", "SYN_SENT", "timeout 120s"],
   nat: ["dnat", "10.96.0.10:80 → 10.244.2.7:8080", "#17"],
   "lb.pick": ["default/web:http → 10.244.2.7:8080", "of 3", "iptables-statistic", "#17"],
+  "lb.health": ["lb ", "default/web node-b healthy → unhealthy", "HTTP 192.168.0.11:32000/healthz: 503"],
   sync: ["node-b", "iptables", "full", "2 services", "3 endpoints", "41 written"],
   api: ["api", "update EndpointSlice default/web-abc12", "(ready)"],
   action: ["delete-pod", "default/web-backend-2"],
+  fault: ["node-z", "fault proxy-killed"],
 };
 
 describe("text view", () => {

@@ -216,6 +216,7 @@ export class Http1Agent implements RequestCarrier {
     const w = conn.current;
     if (response.kind !== "response" || !w || response.id !== w.record.id) return;
     w.record.pod = response.pod;
+    if (response.source !== undefined) w.record.source = response.source;
     // why: a response with `Connection: close` ends the connection after it (Go: resp.Close →
     // the persistConn is not returned to the pool; Node: shouldKeepAlive false → destroy).
     if (response.close) conn.closeAfter = true;

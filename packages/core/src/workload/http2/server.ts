@@ -1,8 +1,15 @@
 import type { Nanos, RandomStream, Rng, Scheduler } from "../../engine/index.ts";
 import type { NetNamespace } from "../../net/index.ts";
 import { type PodApp, PodApps } from "../lifecycle.ts";
+import {
+  checkProxyHeader,
+  noProxyProtocolErrors,
+  type ProxyProtocolErrors,
+  type ServedSource,
+  tcpSource,
+} from "../proxy-protocol.ts";
 import { type ServiceTime, serviceTimeSampler } from "../service-time.ts";
-import { type TcpConfig, type TcpListener, TcpStack } from "../tcp/index.ts";
+import { type TcpConfig, type TcpListener, type TcpSocket, TcpStack } from "../tcp/index.ts";
 import { WorkerPool } from "../workers.ts";
 import { H2ServerConn } from "./server-conn.ts";
 import type { H2ServerSettings } from "./settings.ts";
@@ -35,8 +42,10 @@ export interface H2ServerOptions {
   workers?: number;
   maxConnectionAge?: ConnectionAge;
   tcp?: Partial<TcpConfig>;
-  /** Called once per response written. */
-  onRequest?: (pod: string) => void;
+  /** Called once per response written, with where the request came from as the Pod saw it. */
+  onRequest?: (pod: string, source: ServedSource) => void;
+  /** Expect a PROXY v2 header on each connection (see RequestServer's `proxyProtocol`). Default false. */
+  proxyProtocol?: boolean;
 }
 
 /**
@@ -55,6 +64,8 @@ export class H2Server implements PodApp {
   served = 0;
   /** Connections accepted. */
   accepted = 0;
+  /** Connections closed unserved because of the PROXY header (or its absence), by cause. */
+  readonly proxyErrors: ProxyProtocolErrors = noProxyProtocolErrors();
   private readonly conns = new Set<H2ServerConn>();
   private readonly listener: TcpListener;
   private readonly workers: WorkerPool;
@@ -79,7 +90,7 @@ export class H2Server implements PodApp {
         serve: (done) => this.workers.run(this.draw, done),
         answered: () => {
           this.served++;
-          o.onRequest?.(o.pod);
+          o.onRequest?.(o.pod, tcpSource(sock, o.proxyProtocol === true));
         },
         gone: (c) => {
           this.conns.delete(c);
@@ -87,6 +98,7 @@ export class H2Server implements PodApp {
         },
       });
       this.conns.add(conn);
+      this.gateFirstData(sock, conn);
       this.scheduleAge(conn);
     });
     PodApps.of(o.netns).add(this);
@@ -144,6 +156,24 @@ export class H2Server implements PodApp {
     this.listener.close();
     for (const conn of [...this.conns]) conn.sock.handlers = {};
     this.conns.clear();
+  }
+
+  /** The connection's first bytes decide whether it is served: the PROXY header, or its absence. */
+  private gateFirstData(sock: TcpSocket, conn: H2ServerConn): void {
+    const inner = sock.handlers.message;
+    let checked = false;
+    sock.handlers.message = (m, bytes, s) => {
+      if (!checked) {
+        checked = true;
+        const error = checkProxyHeader(s, this.o.proxyProtocol === true);
+        if (error !== undefined) {
+          this.proxyErrors[error]++;
+          conn.close();
+          return;
+        }
+      }
+      inner?.(m, bytes, s);
+    };
   }
 
   private maybeExited(): void {

@@ -11,6 +11,9 @@ const NO_MESSAGES: readonly TcpMessage[] = [];
 
 /** A segment or ICMP error for this socket's 4-tuple arrives (tcp_v4_rcv → tcp_rcv_state_process). */
 export function tcpInput(sock: TcpSocket, pkt: Packet): void {
+  // Simplified: the header is taken from whichever segment carries it (a
+  // sender puts it only on the segment holding the stream's first byte).
+  if (pkt.proxyV2 !== undefined && sock.proxyHeader === undefined) sock.proxyHeader = pkt.proxyV2;
   if (pkt.proto === "ICMP") {
     icmpInput(sock, pkt);
     return;

@@ -1,5 +1,5 @@
 import type { EventHandle, Nanos, Scheduler } from "../../engine/index.ts";
-import { type IPv4, type NetNamespace, type Packet, TCP } from "../../net/index.ts";
+import { type IPv4, type NetNamespace, type Packet, type ProxyV2Header, TCP } from "../../net/index.ts";
 import { DEFAULT_PEER_MSS, type TcpConfig, TS_OPTION_BYTES } from "./config.ts";
 import type { TcpErrno } from "./errors.ts";
 import { tcpInput } from "./input.ts";
@@ -67,6 +67,12 @@ export class TcpSocket implements SegmentRoute {
   error: TcpErrno | undefined;
   /** Segments retransmitted by timeout or fast retransmit (for tests and metrics). */
   retransmissions = 0;
+  /**
+   * The PROXY v2 header that arrived in front of the peer's data, if any: the
+   * bytes a PROXY-protocol server reads before its protocol (the application
+   * decides what it means; see workload/proxy-protocol.ts).
+   */
+  proxyHeader: ProxyV2Header | undefined;
 
   /** @internal */ readonly env: TcpEnv;
   /** @internal */ readonly iss: number;
