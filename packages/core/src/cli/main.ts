@@ -12,7 +12,7 @@ import { validateCommand } from "./validate.ts";
 const USAGE = `svcsim — simulate the Kubernetes Service packet path, event by event
 
 Usage:
-  svcsim run <scenario.ts|scenario.yaml> [--seed N] [--duration D] [--trace out.jsonl]
+  svcsim run <scenario.ts|scenario.yaml> [--variant NAME] [--seed N] [--duration D] [--trace out.jsonl]
              [--trace-level off|flow|packet|rule] [--json] [--walk]
   svcsim validate <manifest.yaml…>
   svcsim explain (--manifests <yaml…> | --iptables-save <file>) (--from <ip> --to <ip>:<port>/<proto> | --flows <file.json>)
