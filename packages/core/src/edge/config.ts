@@ -44,6 +44,8 @@ export interface ResolvedLbConfig {
   readonly clientIp: "preserve" | "proxy";
   readonly proxyProtocol: boolean;
   readonly healthCheck: HealthCheckSettings;
+  /** The check of an externalTrafficPolicy Local Service's nodes (the preset's Local settings, then the overrides). */
+  readonly localHealthCheck: HealthCheckSettings;
   readonly frontendPool: Cidr;
   readonly externalCidrs: readonly Cidr[];
   readonly name: string;
@@ -62,7 +64,10 @@ export function resolveLbConfig(config: CloudLoadBalancerConfig = {}, where = "l
       `${where}.provider: expected one of ${Object.keys(PROVIDER_PRESETS).join(", ")}, got "${providerName}"`,
     );
   }
-  const healthCheck = { ...(preset ?? PROVIDER_PRESETS["aws-nlb-in-tree"]).healthCheck, ...config.healthCheck };
+  const base = preset ?? PROVIDER_PRESETS["aws-nlb-in-tree"];
+  const healthCheck = { ...base.healthCheck, ...config.healthCheck };
+  // why: the provider's annotations override its Local defaults too (cloud-provider-aws parses them after).
+  const localHealthCheck = { ...base.healthCheck, ...base.localHealthCheck, ...config.healthCheck };
   for (const key of ["healthyThreshold", "unhealthyThreshold", "initialHealthyThreshold"] as const) {
     const v = healthCheck[key];
     if (!Number.isInteger(v) || v < 1) problems.push(`${where}.healthCheck.${key}: expected an integer ≥ 1, got ${v}`);
@@ -89,6 +94,7 @@ export function resolveLbConfig(config: CloudLoadBalancerConfig = {}, where = "l
     clientIp: config.clientIp ?? "preserve",
     proxyProtocol: config.proxyProtocol ?? false,
     healthCheck,
+    localHealthCheck,
     frontendPool: pool as Cidr,
     externalCidrs,
     name: config.name ?? "cloud-lb",

@@ -107,7 +107,7 @@ export class Frontend {
       const checker = new HealthChecker({
         stack: this.env.stack,
         scheduler: this.env.scheduler,
-        settings: this.env.config.healthCheck,
+        settings: spec.localCheck ? this.env.config.localHealthCheck : this.env.config.healthCheck,
         target: spec.probe,
         onChange: (from, to, result) => {
           this.stats.healthTransitions++;

@@ -23,6 +23,8 @@ export interface HealthCheckSettings {
 export interface ProviderPreset {
   readonly name: ProviderName;
   readonly healthCheck: HealthCheckSettings;
+  /** The check of an externalTrafficPolicy Local Service's healthCheckNodePort, where the provider sets it apart. */
+  readonly localHealthCheck?: Partial<HealthCheckSettings>;
   /**
    * How an externalTrafficPolicy Cluster Service's nodes are checked in
    * instance mode: kube-proxy's healthz (HTTP 10256 `/healthz`) or a TCP
@@ -93,12 +95,16 @@ const AWS_NLB: ProviderPreset = {
 // Cluster and HTTP on healthCheckNodePort at /healthz for Local (GetServiceHealthCheckPathPort).
 // The annotations service.beta.kubernetes.io/aws-load-balancer-healthcheck-{interval,timeout,
 // healthy-threshold,unhealthy-threshold,protocol,port,path} override these; pass them as
-// healthCheck overrides. (Newer cloud-provider-aws releases check kube-proxy's 10256
+// healthCheck overrides. For externalTrafficPolicy Local, buildNLBHealthCheckConfiguration
+// replaces the defaults with HTTP on the healthCheckNodePort, interval 10, timeout 10,
+// healthy 2, unhealthy 2 (the annotations still override it) → localHealthCheck.
+// (Newer cloud-provider-aws releases check kube-proxy's 10256
 // /healthz for Cluster: set clusterCheck to model them.)
 const AWS_NLB_IN_TREE: ProviderPreset = {
   ...AWS_NLB,
   name: "aws-nlb-in-tree",
   healthCheck: { ...AWS_NLB.healthCheck, healthyThreshold: 3, unhealthyThreshold: 3 },
+  localHealthCheck: { interval: s(10), timeout: s(10), healthyThreshold: 2, unhealthyThreshold: 2 },
 };
 
 // GCP external passthrough Network Load Balancer as the GCE cloud provider builds it

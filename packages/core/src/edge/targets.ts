@@ -29,6 +29,8 @@ export interface TargetSpec {
   /** Frontend port → the destination port the target receives on (unchanged in passthrough). */
   readonly ports: ReadonlyMap<number, number>;
   readonly probe: HealthProbeTarget;
+  /** Checked on the Service's healthCheckNodePort (externalTrafficPolicy Local): the provider's Local settings apply. */
+  readonly localCheck?: boolean;
 }
 
 /** The TCP and UDP ports of a LoadBalancer Service. */
@@ -78,7 +80,16 @@ function instanceTargets(svc: Service, listeners: LbListener[], nodes: readonly 
     else if (cfg.preset.clusterCheck === "kube-proxy-healthz")
       probe = { protocol: "HTTP", ip: node.ip, port: KUBE_PROXY_HEALTHZ_PORT, path: "/healthz" };
     else probe = { protocol: "TCP", ip: node.ip, port: (listeners[0] as LbListener).nodePort, path: "" };
-    return { key: node.name, node: node.name, zone: node.zone, ip: node.ip, nextHop: node.ip, ports, probe };
+    return {
+      key: node.name,
+      node: node.name,
+      zone: node.zone,
+      ip: node.ip,
+      nextHop: node.ip,
+      ports,
+      probe,
+      localCheck: local,
+    };
   });
 }
 
