@@ -20,4 +20,7 @@ export const CATALOGUE = [
   "kube-proxy-dead-node",
   "internal-traffic-policy-local",
   "etp-local-blackhole",
+  "etp-local-uneven-spread",
+  "source-ip",
+  "clientip-affinity-nat",
 ] as const;
