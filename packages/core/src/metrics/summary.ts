@@ -24,6 +24,8 @@ export interface PodMetrics {
    * SNAT), `{ "<ip>": count }`; present when the run counts sources.
    */
   sources?: Record<string, number>;
+  /** Requests by transport peer address (after any SNAT; a proxying balancer's own address), `{ "<ip>": count }`. */
+  peers?: Record<string, number>;
 }
 
 /**
@@ -76,6 +78,8 @@ export interface SummaryExtras {
   dns?: DnsMetrics;
   /** Requests served by source address, by Pod key (`SourceCounter.sources()`). */
   sources?: ReadonlyMap<string, Record<string, number>>;
+  /** Requests served by transport peer address, by Pod key (`SourceCounter.peers()`). */
+  peers?: ReadonlyMap<string, Record<string, number>>;
 }
 
 const byKey = <T>(entries: Iterable<[string, T]>): Record<string, T> =>
@@ -117,6 +121,7 @@ export function summarize(
       connections: extras.connections?.get(key) ?? 0,
       latencyNs: byPod.latency(key),
       ...(extras.sources ? { sources: extras.sources.get(key) ?? {} } : {}),
+      ...(extras.peers ? { peers: extras.peers.get(key) ?? {} } : {}),
     });
   }
   const failed = [...errors.values()].reduce((a, b) => a + b, 0);

@@ -83,6 +83,7 @@ export function runScenario(prepared: PreparedScenario, options: RunOptions = {}
   const metrics = summarize(cluster.tracer.stats, workload.records, workload.served, pods, syncs, {
     connections: workload.connections(),
     sources: workload.sources.sources(),
+    peers: workload.sources.peers(),
     ...(conntrack.active ? { conntrack: conntrack.metrics() } : {}),
     ...(dns ? { dns: dns.metrics() } : {}),
   });
