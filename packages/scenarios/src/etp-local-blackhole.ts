@@ -18,9 +18,10 @@ import { defineScenario, type ScenarioInput } from "@svcsim/core";
  *
  * - node-b's old Pod is scaled down at 62 s and exits. From node-b's
  *   62.05 s sync its health check answers 503 (no local ready endpoint)
- *   and its rules have no endpoint for external traffic: first the dead
- *   serving-terminating one (refused), from the Pod's removal at 62.1 s
- *   none ("has no local endpoints" DROP).
+ *   and its rules have no live endpoint for external traffic: first the
+ *   dead serving-terminating one (refused, then the deleted Pod's address
+ *   from its removal at 62.1 s: `no-route`), and from the next sync, held
+ *   back by minSyncPeriod to 63.05 s, none ("has no local endpoints" DROP).
  * - The balancer still counts node-b healthy and sends it every flow that
  *   hashes there: half of them, as node-c is not healthy before 80 s.
  * - The checks at 70 and 80 s fail; node-b turns unhealthy at 80.0004 s
@@ -29,9 +30,9 @@ import { defineScenario, type ScenarioInput } from "@svcsim/core";
  *   failed connections (SYNs dropped until the 5 s request timeout; those
  *   still retrying at 80 s are reset by the balancer, as NLB does for flows
  *   to a target that turned unhealthy), plus the 2 connections refused in
- *   the old Pods' exit races (an exited Pod is in the rules until the next
- *   sync, 50 ms later). Seed 1 gives 199: the flow hash sent node-b 55% of
- *   the window's flows.
+ *   the old Pods' exit races (a Pod that exited on SIGTERM is still in the
+ *   rules until a sync sees it terminating). Seed 1 gives 199: the flow
+ *   hash sent node-b 55% of the window's flows.
  *
  * Variants:
  * - `fastChecks`: interval 5 s. Checks at 65 and 70 s fail; unhealthy at
