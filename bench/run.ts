@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { engineTable, runEngineBench } from "./engine.ts";
 import { iptablesTable, runIptablesBench } from "./iptables.ts";
 import { machineInfo } from "./stats.ts";
+import { runWorkloadBench, workloadTable } from "./workload.ts";
 
 interface Bench {
   name: string;
@@ -31,6 +32,15 @@ const BENCHES: readonly Bench[] = [
     run: (log) => {
       const results = runIptablesBench(undefined, log);
       return { results, table: iptablesTable(results) };
+    },
+  },
+  {
+    name: "workload",
+    about:
+      "End to end: 3 nodes (iptables), 9 server Pods + 1 client, HTTP/1.1 (Go Transport) at 1,000 requests/s for 60 simulated s: wall time, packets/s, events/s",
+    run: (log) => {
+      const results = runWorkloadBench(undefined, log);
+      return { results, table: workloadTable(results) };
     },
   },
 ];
