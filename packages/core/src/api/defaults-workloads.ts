@@ -144,5 +144,8 @@ export function defaultNode(m: NodeManifest): Node {
   if (podCIDR !== undefined) spec.podCIDR = podCIDR;
   if (podCIDRs.length > 0) spec.podCIDRs = podCIDRs;
   const addresses = (m.status?.addresses ?? []).map((a) => ({ ...a }));
-  return { apiVersion: "v1", kind: "Node", metadata: defaultMeta(m.metadata, false), spec, status: { addresses } };
+  const status: Node["status"] = { addresses };
+  const allocatable = m.status?.allocatable;
+  if (allocatable) status.allocatable = Object.fromEntries(Object.entries(allocatable).map(([k, v]) => [k, String(v)]));
+  return { apiVersion: "v1", kind: "Node", metadata: defaultMeta(m.metadata, false), spec, status };
 }

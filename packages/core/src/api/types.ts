@@ -186,7 +186,11 @@ export interface Node {
   kind: "Node";
   metadata: ObjectMeta;
   spec: { podCIDR?: string; podCIDRs?: string[]; unschedulable: boolean };
-  status: { addresses: NodeAddress[] };
+  status: {
+    addresses: NodeAddress[];
+    /** Resource quantities (`cpu: "4"`, `cpu: "3500m"`); the EndpointSlice controller's topology cache reads `cpu`. */
+    allocatable?: Record<string, string>;
+  };
 }
 
 /** Every object kind svcsim understands. */

@@ -1,7 +1,7 @@
-import { MANAGED_BY_LABEL, type Pod, SERVICE_NAME_LABEL, type Service } from "../api/index.ts";
+import { type EndpointSlice, MANAGED_BY_LABEL, type Pod, SERVICE_NAME_LABEL, type Service } from "../api/index.ts";
 import type { EventHandle, Nanos, Rng, Scheduler } from "../engine/index.ts";
 import { ENDPOINTSLICE_CONTROLLER_NAME } from "./endpoints.ts";
-import { objectKey, selectorMatches } from "./objects.ts";
+import { compareStrings, objectKey, selectorMatches } from "./objects.ts";
 import { randomSuffix } from "./podnames.ts";
 import { reconcileSlices } from "./slicereconcile.ts";
 import type { ApiStore, WatchEvent } from "./store.ts";
@@ -25,6 +25,9 @@ export interface EndpointSliceControllerOptions {
   // worker goroutines, batching Pod updates by --endpointslice-updates-batch-period
   // (default 0); a per-key delay is our simplification of that queue.
   readonly delay?: Nanos;
+  /** The PreferSameTrafficDistribution gate (PreferSameZone / PreferSameNode honoured). Default true. */
+  // why: beta and on by default since Kubernetes 1.34.
+  readonly preferSameTrafficDistribution?: boolean;
 }
 
 /**
@@ -36,6 +39,8 @@ export interface EndpointSliceControllerOptions {
  */
 export class EndpointSliceController {
   private readonly pending = new Map<string, EventHandle>();
+  /** Services whose slices carry topology-mode hints (the topology cache's hintsPopulatedByService). */
+  private readonly hintsPopulated = new Set<string>();
   private readonly maxEndpoints: number;
   private readonly delay: Nanos;
   private readonly unwatch: () => void;
@@ -62,6 +67,7 @@ export class EndpointSliceController {
     const { store } = this.options;
     const service = store.get("Service", serviceKey);
     if (!service) {
+      this.hintsPopulated.delete(serviceKey);
       for (const slice of this.managedSlices(serviceKey)) store.delete("EndpointSlice", objectKey(slice.metadata));
       return;
     }
@@ -79,9 +85,19 @@ export class EndpointSliceController {
       existing: this.managedSlices(serviceKey),
       maxEndpointsPerSlice: this.maxEndpoints,
       newName: () => this.newSliceName(service),
+      nodes: store.list("Node"),
+      hintsPopulated: this.hintsPopulated.has(serviceKey),
+      ...(this.options.preferSameTrafficDistribution !== undefined
+        ? { preferSameTrafficDistribution: this.options.preferSameTrafficDistribution }
+        : {}),
     });
-    for (const slice of changes.create) store.create(slice, endpointsNote(slice.endpoints.length));
-    for (const slice of changes.update) store.update(slice, endpointsNote(slice.endpoints.length));
+    if (changes.hintsPopulated) this.hintsPopulated.add(serviceKey);
+    else this.hintsPopulated.delete(serviceKey);
+    // why: the real controller records these as Events on the Service; svcsim has no Event
+    // kind, so they ride on the notes of this reconcile's slice writes (none when nothing is written).
+    const events = changes.hintEvents.map((e) => `; ${e.reason}: ${e.message}`).join("");
+    for (const slice of changes.create) store.create(slice, endpointsNote(slice) + events);
+    for (const slice of changes.update) store.update(slice, endpointsNote(slice) + events);
     for (const slice of changes.delete) store.delete("EndpointSlice", objectKey(slice.metadata));
   }
 
@@ -164,6 +180,14 @@ export class EndpointSliceController {
   }
 }
 
-function endpointsNote(count: number): string {
-  return count === 1 ? "1 endpoint" : `${count} endpoints`;
+/** `3 endpoints`, plus the zones hinted (`hints zone-a×2 zone-c×1`) when any endpoint has one. */
+function endpointsNote(slice: EndpointSlice): string {
+  const count = slice.endpoints.length;
+  const base = count === 1 ? "1 endpoint" : `${count} endpoints`;
+  const byZone = new Map<string, number>();
+  for (const ep of slice.endpoints)
+    for (const z of ep.hints?.forZones ?? []) byZone.set(z.name, (byZone.get(z.name) ?? 0) + 1);
+  if (byZone.size === 0) return base;
+  const zones = [...byZone.keys()].sort(compareStrings).map((z) => `${z}×${byZone.get(z)}`);
+  return `${base}, hints ${zones.join(" ")}`;
 }

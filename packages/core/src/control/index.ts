@@ -58,7 +58,7 @@ export {
 } from "./rollout.ts";
 export { BoundedFrequencyRunner, type BoundedFrequencyRunnerOptions } from "./runner.ts";
 export { nodeInternalIP, PodScheduler, type PodSchedulerOptions } from "./scheduler.ts";
-export { type ReconcileInput, reconcileSlices, type SliceChanges } from "./slicereconcile.ts";
+export { type ReconcileInput, type ReconcileResult, reconcileSlices, type SliceChanges } from "./slicereconcile.ts";
 export {
   ApiStore,
   type ApiStoreOptions,
@@ -77,4 +77,28 @@ export {
   preStopDuration,
   scheduleContainerStops,
 } from "./termination.ts";
+export {
+  addTopologyHints,
+  cpuMillis,
+  type HintCause,
+  type HintEvent,
+  type HintsOutcome,
+  hintEvent,
+  hintsEnabled,
+  nodeCpuMillis,
+  OVERLOAD_THRESHOLD,
+  removeHintsFromSlices,
+  type SliceInfo,
+  TOPOLOGY_AWARE_HINTS_ANNOTATION,
+  TOPOLOGY_MODE_ANNOTATION,
+  type ZoneAllocation,
+  zoneAllocations,
+  zoneCpuRatios,
+} from "./topology-hints.ts";
+export {
+  type HintsInput,
+  preferCloseHints,
+  reconcileHints,
+  validTrafficDistribution,
+} from "./traffic-distribution.ts";
 export { type NodeView, NodeWatch, type NodeWatchOptions, type SyncCallback } from "./watch.ts";

@@ -9,6 +9,8 @@ import {
   sliceLabelsFor,
 } from "./endpoints.ts";
 import { compareStrings, deepEqual } from "./objects.ts";
+import type { HintEvent } from "./topology-hints.ts";
+import { reconcileHints } from "./traffic-distribution.ts";
 
 /** What one reconcile of one Service wants written. New slices carry their final names. */
 export interface SliceChanges {
@@ -28,6 +30,20 @@ export interface ReconcileInput {
   readonly maxEndpointsPerSlice: number;
   /** A fresh name for a slice that must be created (`<service>-<suffix>`). */
   readonly newName: () => string;
+  /** Every Node, for the topology cache's CPU per zone. Absent: none known (no topology-mode hints). */
+  readonly nodes?: readonly Node[];
+  /** Whether topology-mode hints were populated for this Service by an earlier reconcile. */
+  readonly hintsPopulated?: boolean;
+  /** The PreferSameTrafficDistribution gate (PreferSameZone / PreferSameNode accepted). Default true. */
+  readonly preferSameTrafficDistribution?: boolean;
+}
+
+/** The writes of one reconcile, with the topology events it records on the Service. */
+export interface ReconcileResult extends SliceChanges {
+  /** `TopologyAwareHintsEnabled` / `TopologyAwareHintsDisabled` events, with their cause. */
+  hintEvents: HintEvent[];
+  /** Whether topology-mode hints are populated after this reconcile (feed back as `hintsPopulated`). */
+  hintsPopulated: boolean;
 }
 
 interface Group {
@@ -41,7 +57,7 @@ interface Group {
  * Pods, following the real reconciler step by step (IPv4 only).
  */
 // why: k8s.io/endpointslice reconciler.go reconcileByAddressType → reconcileByPortMapping → finalize.
-export function reconcileSlices(input: ReconcileInput): SliceChanges {
+export function reconcileSlices(input: ReconcileInput): ReconcileResult {
   const { service } = input;
   const existingByPorts = new Map<string, EndpointSlice[]>();
   for (const slice of input.existing) {
@@ -68,7 +84,24 @@ export function reconcileSlices(input: ReconcileInput): SliceChanges {
     if (changes.delete.length === 1 && only && isSamePlaceholder(only, placeholder)) changes.delete = [];
     else changes.create.push(placeholder);
   }
-  return finalize(changes, input.newName);
+  // why: reconciler.go builds SliceInfo (create, update, unchanged) and sets hints before finalize.
+  const touched = new Set([...changes.update, ...changes.delete].map((s) => s.metadata.name));
+  const hinted = reconcileHints({
+    service,
+    slices: {
+      toCreate: changes.create,
+      toUpdate: changes.update,
+      unchanged: input.existing.filter((s) => !touched.has(s.metadata.name)),
+    },
+    nodes: input.nodes ?? [],
+    populated: input.hintsPopulated ?? false,
+    ...(input.preferSameTrafficDistribution !== undefined
+      ? { preferSameTrafficDistribution: input.preferSameTrafficDistribution }
+      : {}),
+  });
+  changes.create = hinted.slices.toCreate;
+  changes.update = hinted.slices.toUpdate;
+  return { ...finalize(changes, input.newName), hintEvents: hinted.events, hintsPopulated: hinted.populated };
 }
 
 function desiredGroups(input: ReconcileInput): Map<string, Group> {

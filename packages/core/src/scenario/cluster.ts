@@ -65,6 +65,8 @@ export function nodeObject(spec: ClusterSpec["nodes"][number]): NodeObject {
         { type: "InternalIP", address: spec.ip },
         { type: "Hostname", address: spec.name },
       ],
+      // The EndpointSlice controller's topology cache weighs zones by allocatable CPU.
+      allocatable: { cpu: String(spec.cpus) },
     },
   };
 }

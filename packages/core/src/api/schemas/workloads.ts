@@ -90,6 +90,8 @@ export const NodeManifestSchema = z.object({
           }),
         )
         .optional(),
+      // why: YAML reads `cpu: 4` as a number; the API's Quantity accepts both forms.
+      allocatable: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
     })
     .optional(),
 });
