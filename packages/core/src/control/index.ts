@@ -101,4 +101,10 @@ export {
   reconcileHints,
   validTrafficDistribution,
 } from "./traffic-distribution.ts";
-export { type NodeView, NodeWatch, type NodeWatchOptions, type SyncCallback } from "./watch.ts";
+export {
+  type KubeProxyLifecycle,
+  type NodeView,
+  NodeWatch,
+  type NodeWatchOptions,
+  type SyncCallback,
+} from "./watch.ts";

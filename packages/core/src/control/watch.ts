@@ -14,6 +14,12 @@ export interface NodeView {
   readonly endpointSlices: ReadonlyMap<string, EndpointSlice>;
 }
 
+/** Told when a node's kube-proxy process dies or starts. */
+export interface KubeProxyLifecycle {
+  stopped(): void;
+  started(): void;
+}
+
 /** Called at each sync with the node's seen view; `full` for a full resync. */
 export type SyncCallback = (view: NodeView, full: boolean, now: Nanos) => void;
 
@@ -60,6 +66,7 @@ export class NodeWatch {
   readonly syncPeriod: Nanos;
   /** Called at each sync; replaceable. */
   onSync: SyncCallback | undefined;
+  private readonly lifecycle: KubeProxyLifecycle[] = [];
   private readonly services = new Map<string, Service>();
   private readonly slices = new Map<string, EndpointSlice>();
   private readonly runner: BoundedFrequencyRunner;
@@ -98,6 +105,15 @@ export class NodeWatch {
   }
 
   /** True while kube-proxy runs on this node. */
+  /**
+   * Tells `listener` each time kube-proxy's process dies (stop) or starts
+   * (start): what else lives in the process, such as its health servers'
+   * sockets, dies and starts with it.
+   */
+  onLifecycle(listener: KubeProxyLifecycle): void {
+    this.lifecycle.push(listener);
+  }
+
   get running(): boolean {
     return this.active;
   }
@@ -121,6 +137,7 @@ export class NodeWatch {
   start(): void {
     if (this.active) return;
     this.active = true;
+    for (const l of this.lifecycle) l.started();
     this.initialized = false;
     const gen = ++this.generation;
     const { store, scheduler } = this.options;
@@ -147,6 +164,7 @@ export class NodeWatch {
 
   /** kube-proxy is killed: no more deliveries or syncs; the seen view and the last sync freeze. */
   stop(): void {
+    if (this.active) for (const l of this.lifecycle) l.stopped();
     this.active = false;
     this.generation++;
     this.inbox.length = 0;

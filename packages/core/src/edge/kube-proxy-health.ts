@@ -4,7 +4,6 @@ import type { Node } from "../node/index.ts";
 import { type TcpListener, TcpStack } from "../workload/index.ts";
 import { serveHealth } from "./http-health.ts";
 import { serviceHealthStates } from "./local-endpoints.ts";
-import { onKubeProxyLifecycle } from "./watch-lifecycle.ts";
 
 /** kube-proxy's default `--healthz-bind-address` port (pkg/cluster/ports ProxyHealthzPort). */
 export const KUBE_PROXY_HEALTHZ_PORT = 10256;
@@ -74,7 +73,7 @@ export class KubeProxyHealthServer {
       previous?.(view, full, now);
       this.synced(view, now);
     };
-    onKubeProxyLifecycle(watch, { stopped: () => this.exited(), started: () => this.started() });
+    watch.onLifecycle({ stopped: () => this.exited(), started: () => this.started() });
     env.store.watch((event) => {
       if (event.kind === "Service" || event.kind === "EndpointSlice") this.queuedUpdate();
     });

@@ -35,12 +35,6 @@ export interface SimCluster {
   readonly apiNetwork: ClusterNetworkConfig;
   /** The cluster as the scenario describes it. */
   readonly spec: ClusterSpec;
-  /**
-   * Called when kube-proxy on a node is killed or restarted by the timeline,
-   * for what else lives in the kube-proxy process (its healthz and
-   * health-check-node-port listeners).
-   */
-  readonly proxyHooks: { killed: ((node: string) => void)[]; restarted: ((node: string) => void)[] };
 }
 
 /**
@@ -211,7 +205,6 @@ export function buildCluster(
     podHooks,
     apiNetwork: apiNetworkOf(spec),
     spec,
-    proxyHooks: { killed: [], restarted: [] },
   };
 }
 

@@ -93,7 +93,6 @@ export function performFault(cluster: SimCluster, where: string, action: FaultAc
       if (!watch.running) throw new InputError([`${where}: kube-proxy on ${action.node} is not running`]);
       // why: the rules stay in the kernel when the process dies; only their updates stop.
       watch.stop();
-      for (const hook of cluster.proxyHooks.killed) hook(action.node);
       fault(cluster, action.node, "proxy-killed", "rules frozen as last synced");
       return;
     }
@@ -171,7 +170,6 @@ export function conntrackOf(cluster: SimCluster, where: string, node: string): C
 // serving; a new proxier starts with needFullSync = true.
 function restartProxy(cluster: SimCluster, node: string): void {
   cluster.watches.get(node)?.start();
-  for (const hook of cluster.proxyHooks.restarted) hook(node);
   const delay = formatDuration(cluster.spec.proxy.watchDelay);
   fault(cluster, node, "proxy-restarted", `LIST, full sync and UDP conntrack cleanup in ${delay}`);
 }

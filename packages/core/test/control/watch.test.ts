@@ -133,3 +133,17 @@ describe("NodeWatch", () => {
     expect(watch.lastSync()?.view).toBe(watch.seen());
   });
 });
+
+describe("NodeWatch lifecycle listeners", () => {
+  it("hear each kill and restart of the process once, and nothing for a stop of a stopped watch", () => {
+    const { scheduler, watch } = setup();
+    const heard: string[] = [];
+    watch.onLifecycle({ stopped: () => heard.push("stopped"), started: () => heard.push("started") });
+    at(scheduler, s(1), () => watch.stop());
+    at(scheduler, s(2), () => watch.stop());
+    at(scheduler, s(3), () => watch.start());
+    at(scheduler, s(4), () => watch.start());
+    scheduler.runUntil(s(5));
+    expect(heard).toEqual(["stopped", "started"]);
+  });
+});
